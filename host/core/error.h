@@ -1,14 +1,11 @@
 // hfx::Error: the one exception type of the host core. Its message is the
 // one-line, user-facing error: `<thing> '<name>': <what is wrong> (<where>)`.
 #pragma once
-#include <stdexcept>
 #include <string>
 
-namespace hfx {
+#include "hfx/error.h"  // the one hfx::Error, shared with the plugin SDK
 
-struct Error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+namespace hfx {
 
 // fail("tensor '", name, "': shape mismatch") builds and throws the message.
 template <class... Parts>

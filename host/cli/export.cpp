@@ -1,0 +1,61 @@
+// hfexport export --model DIR [--feature F] [OUTPUT]
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "checkpoint/checkpoint.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "export/exporter.h"
+#include "validate/validate.h"
+
+namespace hfx::cli {
+
+namespace {
+struct ExportArgs {
+    std::string model, feature = "default", output = "onnx/", reference;
+    int64_t opset = 0;
+    double atol = 0;
+    bool no_validate = false, external_data = false, no_ort = false;
+    int threads = 0;
+};
+}  // namespace
+
+void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
+    auto args = std::make_shared<ExportArgs>();
+    CLI::App* sub = app.add_subcommand("export", "Export a checkpoint to ONNX and validate it");
+    sub->add_option("-m,--model", args->model, "Checkpoint folder (config.json + weights)")->required();
+    sub->add_option("--feature", args->feature, "Feature to export (see `hfexport features`)")->capture_default_str();
+    sub->add_option("output", args->output, "Output folder, or a path ending in .onnx")->capture_default_str();
+    sub->add_option("--opset", args->opset, "ONNX opset (11..17; default: the model's)");
+    sub->add_option("--atol", args->atol, "Absolute tolerance for validation (default: the model's)");
+    sub->add_flag("--no-validate", args->no_validate, "Skip validation");
+    sub->add_option("--reference", args->reference, "Also compare with inputs/outputs of this .safetensors file");
+    sub->add_flag("--external-data", args->external_data, "Store weights in model.onnx_data");
+    sub->add_flag("--no-ort", args->no_ort, "Do not compare with ONNX Runtime even when found");
+    sub->add_option("--threads", args->threads, "Runtime threads for validation (0 = all cores)");
+    commands.emplace_back(sub, [args] {
+        auto registry = load_plugins();
+        Checkpoint ckpt = Checkpoint::open(args->model);
+        BuiltModel built = build_model(*registry, ckpt, args->feature, args->opset);
+        std::string path = resolve_output_path(args->output);
+        write_export(built, ckpt, path, {.opset = args->opset, .external_data = args->external_data});
+        spdlog::debug("wrote {} (opset {})", path, built.opset);
+        if (args->no_validate) {
+            std::cout << "Model saved at: " << path << " (not validated)\n";
+            return 0;
+        }
+        ValidationOptions vo;
+        vo.atol = args->atol > 0 ? args->atol : built.atol;
+        vo.reference_file = args->reference;
+        vo.use_ort = !args->no_ort;
+        vo.threads = args->threads;
+        if (!validate_export(built.model, path, vo, std::cout)) {
+            spdlog::error("validation failed: the exported model's outputs do not match the reference ({})", path);
+            return 1;
+        }
+        std::cout << "All good, model saved at: " << path << "\n";
+        return 0;
+    });
+}
+
+}  // namespace hfx::cli

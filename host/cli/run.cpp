@@ -1,0 +1,115 @@
+// hfexport run MODEL.onnx --inputs IN.safetensors [--outputs OUT.safetensors]
+//              [--random batch=2,sequence=16] [--repeat N] [--json] [--threads N]
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "checkpoint/safetensors_write.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "runtime/session.h"
+#include "validate/dummy_inputs.h"
+
+namespace hfx::cli {
+
+namespace {
+
+struct RunArgs {
+    std::string model, inputs, outputs, random;
+    int repeat = 1, threads = 0;
+    bool json = false;
+};
+
+DimBindings parse_random(const std::string& spec) {
+    DimBindings dims = validation_dims();
+    size_t start = 0;
+    while (start < spec.size()) {
+        size_t end = spec.find(',', start);
+        if (end == std::string::npos) end = spec.size();
+        std::string item = spec.substr(start, end - start);
+        size_t eq = item.find('=');
+        try {
+            if (eq == std::string::npos) throw std::invalid_argument(item);
+            dims[item.substr(0, eq)] = std::stoll(item.substr(eq + 1));
+        } catch (const std::exception&) {
+            fail("option '--random': '", item, "' is not name=size");
+        }
+        start = end + 1;
+    }
+    return dims;
+}
+
+double checksum(const Tensor& t) {
+    double s = 0;
+    int64_t n = t.numel();
+    if (t.dtype == DType::f32) for (int64_t k = 0; k < n; ++k) s += t.ptr<float>()[k];
+    else if (t.dtype == DType::i64) for (int64_t k = 0; k < n; ++k) s += double(t.ptr<int64_t>()[k]);
+    return s;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
+    auto a = std::make_shared<RunArgs>();
+    CLI::App* sub = app.add_subcommand("run", "Run an ONNX model in the hfexport runtime");
+    sub->add_option("model", a->model, "The ONNX file")->required();
+    sub->add_option("--inputs", a->inputs, "Inputs by name (.safetensors); other tensors are ignored");
+    sub->add_option("--outputs", a->outputs, "Write every output here (.safetensors)");
+    sub->add_option("--random", a->random, "Random inputs at these sizes, e.g. batch=2,sequence=16");
+    sub->add_option("--repeat", a->repeat, "Run N times and report timing")->check(CLI::PositiveNumber);
+    sub->add_option("--threads", a->threads, "Threads (0 = all cores)");
+    sub->add_flag("--json", a->json, "Timing as one JSON line (median_ms, min_ms)");
+    commands.emplace_back(sub, [a] {
+        if (a->inputs.empty() == a->random.empty()) fail("option '--inputs': give --inputs FILE or --random SIZES");
+        rt::SessionOptions so;
+        so.threads = a->threads;
+        rt::Session session(a->model, so);
+        std::map<std::string, Tensor> feeds;
+        if (!a->inputs.empty()) {
+            std::map<std::string, Tensor> all = read_safetensors(a->inputs);
+            for (const auto& name : session.input_names()) {
+                if (!all.count(name)) fail("input '", name, "': missing from '", a->inputs, "'");
+                feeds[name] = all.at(name);
+            }
+            for (const auto& [name, t] : all)
+                if (!feeds.count(name)) spdlog::debug("ignoring tensor '{}' of {} (not a model input)", name, a->inputs);
+        } else {
+            feeds = make_dummy_inputs(session.model(), parse_random(a->random));
+        }
+        std::vector<std::string> names = session.output_names();
+        std::vector<double> ms;
+        std::vector<Tensor> outs;
+        for (int r = 0; r < a->repeat; ++r) {
+            auto t0 = std::chrono::steady_clock::now();
+            outs = session.run(names, feeds);
+            ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        if (!a->outputs.empty()) {
+            std::vector<std::pair<std::string, Tensor>> list;
+            for (size_t k = 0; k < names.size(); ++k) list.emplace_back(names[k], outs[k]);
+            write_safetensors(a->outputs, list);
+        }
+        std::sort(ms.begin(), ms.end());
+        double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+        if (a->json) {
+            nlohmann::ordered_json j;
+            j["runtime"] = "hfexport";
+            j["model"] = a->model;
+            j["median_ms"] = median;
+            j["min_ms"] = ms.front();
+            j["repeat"] = a->repeat;
+            j["threads"] = a->threads;
+            std::cout << j.dump() << "\n";
+            return 0;
+        }
+        for (size_t k = 0; k < names.size(); ++k)
+            std::cout << names[k] << " " << dtype_name(outs[k].dtype) << " " << shape_str(outs[k].shape)
+                      << " checksum " << checksum(outs[k]) << "\n";
+        if (a->repeat > 1) std::cout << "median " << median << " ms, min " << ms.front() << " ms over " << a->repeat << " runs\n";
+        return 0;
+    });
+}
+
+}  // namespace hfx::cli

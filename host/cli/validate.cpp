@@ -1,0 +1,49 @@
+// hfexport validate --model DIR --feature F MODEL.onnx: validates an existing file.
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "checkpoint/checkpoint.h"
+#include "cli/common.h"
+#include "export/exporter.h"
+#include "validate/validate.h"
+
+namespace hfx::cli {
+
+namespace {
+struct ValidateArgs {
+    std::string model, feature = "default", onnx, reference;
+    double atol = 0;
+    bool no_ort = false;
+    int threads = 0;
+};
+}  // namespace
+
+void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
+    auto args = std::make_shared<ValidateArgs>();
+    CLI::App* sub = app.add_subcommand("validate", "Validate an exported ONNX file against its checkpoint");
+    sub->add_option("-m,--model", args->model, "Checkpoint folder the file was exported from")->required();
+    sub->add_option("--feature", args->feature, "Feature it was exported for")->capture_default_str();
+    sub->add_option("onnx", args->onnx, "The ONNX file")->required();
+    sub->add_option("--atol", args->atol, "Absolute tolerance (default: the model's)");
+    sub->add_option("--reference", args->reference, "Also compare with inputs/outputs of this .safetensors file");
+    sub->add_flag("--no-ort", args->no_ort, "Do not compare with ONNX Runtime even when found");
+    sub->add_option("--threads", args->threads, "Runtime threads (0 = all cores)");
+    commands.emplace_back(sub, [args] {
+        auto registry = load_plugins();
+        Checkpoint ckpt = Checkpoint::open(args->model);
+        BuiltModel built = build_model(*registry, ckpt, args->feature);
+        ValidationOptions vo;
+        vo.atol = args->atol > 0 ? args->atol : built.atol;
+        vo.reference_file = args->reference;
+        vo.use_ort = !args->no_ort;
+        vo.threads = args->threads;
+        if (!validate_export(built.model, args->onnx, vo, std::cout)) {
+            spdlog::error("validation failed: '{}' does not match its checkpoint", args->onnx);
+            return 1;
+        }
+        std::cout << "All good: " << args->onnx << "\n";
+        return 0;
+    });
+}
+
+}  // namespace hfx::cli

@@ -1,0 +1,163 @@
+#include "export/writer.h"
+
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace hfx {
+namespace {
+
+constexpr size_t kSmallTensorBytes = 4096;  // shape/axes constants: kept inline in the checked skeleton
+
+bool is_float_storage(DType t) { return t == DType::f16 || t == DType::bf16 || t == DType::f64; }
+
+size_t written_bytes(const Tensor& t) { return size_t(t.numel()) * (is_float_storage(t.dtype) ? 4 : dtype_size(t.dtype)); }
+
+// Streams a tensor's bytes as they go to disk: raw, or converted to float32 in chunks.
+void stream_tensor(std::ostream& out, const Tensor& t) {
+    if (!is_float_storage(t.dtype)) {
+        out.write(static_cast<const char*>(t.data), std::streamsize(t.nbytes()));
+        return;
+    }
+    constexpr int64_t chunk = 1 << 16;
+    std::vector<float> buf(chunk);
+    for (int64_t start = 0, n = t.numel(); start < n; start += chunk) {
+        int64_t m = std::min(chunk, n - start);
+        for (int64_t k = 0; k < m; ++k) {
+            int64_t i = start + k;
+            buf[size_t(k)] = t.dtype == DType::f16    ? half_to_float(t.ptr<uint16_t>()[i])
+                             : t.dtype == DType::bf16 ? bf16_to_float(t.ptr<uint16_t>()[i])
+                                                      : float(t.ptr<double>()[i]);
+        }
+        out.write(reinterpret_cast<const char*>(buf.data()), std::streamsize(m * 4));
+    }
+}
+
+std::string varint(uint64_t v) {
+    std::string s;
+    while (v >= 0x80) {
+        s += char((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    s += char(v);
+    return s;
+}
+std::string tag(int field, int wire) { return varint(uint64_t(field) << 3 | uint64_t(wire)); }
+
+// Removes temporaries unless commit() was called.
+struct TempFiles {
+    std::vector<std::pair<std::string, std::string>> files;  // temp -> final
+    bool committed = false;
+    std::string add(const std::string& final_path) {
+        std::string tmp = final_path + ".tmp-" + std::to_string(::getpid());
+        files.emplace_back(tmp, final_path);
+        return tmp;
+    }
+    void commit() {
+        for (auto& [tmp, final_path] : files) {
+            std::error_code ec;
+            fs::rename(tmp, final_path, ec);
+            if (ec) fail("output '", final_path, "': cannot rename into place (", ec.message(), ")");
+        }
+        committed = true;
+    }
+    ~TempFiles() {
+        if (committed) return;
+        for (auto& [tmp, final_path] : files) std::remove(tmp.c_str());
+    }
+};
+
+std::ofstream open_out(const std::string& path, const std::string& final_path) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) fail("output '", final_path, "': cannot write (", std::strerror(errno), ")");
+    return out;
+}
+
+void finish(std::ofstream& out, const std::string& final_path) {
+    out.flush();
+    if (!out) fail("output '", final_path, "': write failed (disk full?)");
+    out.close();
+}
+
+}  // namespace
+
+void check_model(const Model& model) {
+    onnx::ModelProto mp = to_proto_skeleton(model, false, "");
+    // Small constants keep their data (shape inference reads Reshape targets);
+    // weights carry an empty payload: the checker looks at structure, not values.
+    for (auto& t : *mp.mutable_graph()->mutable_initializer()) {
+        const Tensor& v = model.initializers.at(t.name());
+        if (v.nbytes() <= kSmallTensorBytes && !is_float_storage(v.dtype)) t.set_raw_data(v.data, v.nbytes());
+        else t.set_raw_data(std::string());
+    }
+    try {
+        onnx::checker::check_model(mp);
+        onnx::ShapeInferenceOptions options(true, 1, false);
+        onnx::shape_inference::InferShapes(mp, onnx::OpSchemaRegistry::Instance(), options);
+    } catch (const std::exception& e) {
+        std::string msg = e.what();
+        if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
+        fail("onnx checker: ", msg);
+    }
+}
+
+std::vector<std::string> write_onnx(const Model& model, const std::string& path, const WriteOptions& options) {
+    TempFiles temps;
+    std::string data_name = fs::path(path).filename().string() + "_data";
+    std::string data_path = (fs::path(path).parent_path() / data_name).string();
+    onnx::ModelProto mp = to_proto_skeleton(model, options.external_data, data_name);
+
+    std::string model_tmp = temps.add(path);
+    std::ofstream out = open_out(model_tmp, path);
+    if (options.external_data) {
+        std::string data_tmp = temps.add(data_path);
+        std::ofstream data = open_out(data_tmp, data_path);
+        const char zeros[64] = {0};
+        for (const auto& [name, t] : model.initializers) {
+            stream_tensor(data, t);
+            size_t pad = (64 - written_bytes(t) % 64) % 64;
+            data.write(zeros, std::streamsize(pad));
+        }
+        finish(data, data_path);
+        if (!mp.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
+    } else {
+        // Skeleton first (initializers without payload are left out), then the
+        // initializers as a second `graph` (field 7) that the parser merges in.
+        onnx::ModelProto skeleton = mp;
+        skeleton.mutable_graph()->clear_initializer();
+        if (!skeleton.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
+        std::vector<std::string> headers;
+        uint64_t graph_len = 0;
+        for (const auto& t : mp.graph().initializer()) {
+            size_t bytes = written_bytes(model.initializers.at(t.name()));
+            std::string h = t.SerializeAsString() + tag(9, 2) + varint(bytes);  // raw_data = field 9
+            uint64_t tensor_len = h.size() + bytes;
+            graph_len += tag(5, 2).size() + varint(tensor_len).size() + tensor_len;  // initializer = field 5
+            headers.push_back(std::move(h));
+        }
+        if (graph_len >= (uint64_t(2) << 30)) fail("output '", path, "': the model needs external data (over 2 GiB)");
+        out << tag(7, 2) << varint(graph_len);
+        size_t k = 0;
+        for (const auto& [name, t] : model.initializers) {
+            const std::string& h = headers[k++];
+            out << tag(5, 2) << varint(h.size() + written_bytes(t)) << h;
+            stream_tensor(out, t);
+        }
+    }
+    finish(out, path);
+    temps.commit();
+    std::vector<std::string> files = {path};
+    if (options.external_data) files.push_back(data_path);
+    return files;
+}
+
+}  // namespace hfx

@@ -1,0 +1,35 @@
+// The host side of the plugin graph API: one `hfx_build` per export holds the
+// checkpoint, the requested feature, and the Model being built. host_api()
+// is the C function table handed to plugins.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checkpoint/checkpoint.h"
+#include "core/ir.h"
+#include "hfx/abi.h"
+
+struct hfx_build {
+    const hfx::Checkpoint* checkpoint = nullptr;
+    std::string model_type;
+    std::string feature;
+    int64_t opset = 0;
+
+    hfx::Model model;                      // what the plugin built, before lowering
+    std::vector<std::string> value_names;  // hfx_value -> value name
+    std::vector<hfx::DType> value_types;
+    std::map<std::string, int> name_uses;  // for unique node names
+    std::map<std::string, std::string> properties;  // "atol", "default_opset"
+    std::string error;
+    int constant_count = 0;
+};
+
+namespace hfx {
+
+const hfx_host_api* host_api();
+
+// The host's own config/weight lookups, shared with the C table.
+const nlohmann::json* config_at(const hfx_build* b, const char* pointer);
+
+}  // namespace hfx

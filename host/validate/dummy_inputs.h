@@ -1,0 +1,23 @@
+// generate_dummy_inputs: values for a model's inputs from the recipes its
+// OnnxConfig declared (ids, masks with right padding, positions, noise), at
+// sizes named by the symbolic axes ("batch", "sequence", "past_sequence", ...).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/ir.h"
+
+namespace hfx {
+
+using DimBindings = std::map<std::string, int64_t>;
+
+// The sizes validation uses: deliberately unlike any used while building.
+DimBindings validation_dims();
+
+// Resolves "past_sequence + sequence" and the like; unknown names -> 2.
+int64_t resolve_dim(const Dim& d, const DimBindings& dims);
+
+std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBindings& dims, uint64_t seed = 42);
+
+}  // namespace hfx

@@ -1,0 +1,153 @@
+#include "validate/validate.h"
+
+#include <cmath>
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "checkpoint/safetensors_write.h"
+#include "core/error.h"
+#include "runtime/session.h"
+#include "validate/ort_oracle.h"
+
+namespace hfx {
+namespace {
+
+using Outputs = std::map<std::string, Tensor>;
+
+std::string name_set(const std::vector<std::string>& names) {
+    std::string s = "{";
+    for (size_t k = 0; k < names.size(); ++k) s += (k ? ", '" : "'") + names[k] + "'";
+    return s + "}";
+}
+
+std::string fmt(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.3g", v);
+    return buf;
+}
+
+// One comparison block in the transformers.onnx format. `ref` is the reference.
+bool compare(const std::string& title, const std::vector<std::string>& names, const Outputs& got, const Outputs& ref,
+             double atol, std::ostream& log) {
+    log << "Validating ONNX model (" << title << ")...\n";
+    bool ok = true;
+    std::vector<std::string> missing;
+    for (const auto& n : names)
+        if (!got.count(n) || !ref.count(n)) missing.push_back(n);
+    if (missing.empty()) {
+        log << "\t-[\u2713] ONNX model output names match reference model (" << name_set(names) << ")\n";
+    } else {
+        log << "\t-[x] ONNX model output names do not match reference model: missing " << name_set(missing) << "\n";
+        ok = false;
+    }
+    for (const auto& n : names) {
+        if (!got.count(n) || !ref.count(n)) continue;
+        const Tensor a = got.at(n).dtype == DType::f32 ? got.at(n) : got.at(n);
+        const Tensor& b = ref.at(n);
+        log << "\t- Validating ONNX Model output \"" << n << "\":\n";
+        if (a.shape != b.shape) {
+            log << "\t\t-[x] shape " << shape_str(a.shape) << " doesn't match " << shape_str(b.shape) << "\n";
+            ok = false;
+            continue;
+        }
+        log << "\t\t-[\u2713] " << shape_str(a.shape) << " matches " << shape_str(b.shape) << "\n";
+        if (a.dtype != DType::f32 || b.dtype != DType::f32) {
+            bool same = a.dtype == b.dtype && a.nbytes() == b.nbytes() && std::memcmp(a.data, b.data, a.nbytes()) == 0;
+            log << (same ? "\t\t-[\u2713] all values equal\n" : "\t\t-[x] values differ\n");
+            ok = ok && same;
+            continue;
+        }
+        double worst = 0;
+        int64_t at = 0;
+        bool nan = false;
+        for (int64_t k = 0, cnt = a.numel(); k < cnt; ++k) {
+            float x = a.ptr<float>()[k], y = b.ptr<float>()[k];
+            if (std::isnan(x) != std::isnan(y)) nan = true;
+            double d = std::isnan(x) || std::isnan(y) ? 0 : std::fabs(double(x) - double(y));
+            if (!std::isfinite(d)) d = (x == y) ? 0 : INFINITY;
+            if (d > worst) worst = d, at = k;
+        }
+        if (worst <= atol && !nan) {
+            log << "\t\t-[\u2713] all values close (atol: " << fmt(atol) << ", max diff: " << fmt(worst) << ")\n";
+        } else {
+            log << "\t\t-[x] values not close enough, max diff: " << fmt(worst) << " at flat index " << at
+                << " (got " << a.ptr<float>()[at] << ", expected " << b.ptr<float>()[at] << "; atol: " << fmt(atol)
+                << ")" << (nan ? " [NaN mismatch]" : "") << "\n";
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+std::string dims_text(const DimBindings& dims, const Model& m) {
+    std::set<std::string> used;
+    for (const ValueInfo& in : m.inputs)
+        for (const Dim& d : in.dims)
+            if (d.size < 0 && dims.count(d.symbol)) used.insert(d.symbol);
+    std::string s;
+    for (const auto& u : used) s += (s.empty() ? "" : ", ") + u + "=" + std::to_string(dims.at(u));
+    return s;
+}
+
+Outputs to_map(const std::vector<std::string>& names, const std::vector<Tensor>& values) {
+    Outputs out;
+    for (size_t k = 0; k < names.size(); ++k) out[names[k]] = values[k];
+    return out;
+}
+
+// Inputs for the reference-file check: the file's tensors named like model inputs.
+Outputs pick(const Outputs& all, const std::vector<ValueInfo>& infos) {
+    Outputs out;
+    for (const ValueInfo& v : infos)
+        if (all.count(v.name)) out[v.name] = all.at(v.name);
+    return out;
+}
+
+}  // namespace
+
+bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& o, std::ostream& log) {
+    rt::SessionOptions so;
+    so.threads = o.threads;
+    rt::Session file(onnx_path, so);
+    std::vector<std::string> names = file.output_names();
+    bool ok = true;
+
+    Outputs inputs = make_dummy_inputs(eager, o.dims);
+    Model eager_f32 = eager;  // the eager graph reads float32 (f16/bf16 checkpoints are widened)
+    for (auto& [n, t] : eager_f32.initializers)
+        if (t.dtype == DType::f16 || t.dtype == DType::bf16 || t.dtype == DType::f64) t = t.to_f32();
+    rt::Session reference(std::move(eager_f32), so);
+    Outputs expected = to_map(names, reference.run(names, inputs));
+    Outputs ours = to_map(names, file.run(names, inputs));
+    std::string dims = dims_text(o.dims, eager);
+    ok &= compare("hfexport runtime vs eager reference, " + dims, names, ours, expected, o.atol, log);
+
+    if (o.use_ort) {
+        if (auto ort = find_ort()) {
+            try {
+                Outputs theirs = ort_run(*ort, onnx_path, inputs);
+                ok &= compare("ONNX Runtime vs eager reference, " + dims, names, theirs, expected, o.atol, log);
+            } catch (const Error& e) {
+                log << "\t-[x] " << e.what() << "\n";
+                ok = false;
+            }
+        } else {
+            spdlog::debug("ONNX Runtime not found (node + onnxruntime-node); skipped that comparison");
+        }
+    }
+
+    if (!o.reference_file.empty()) {
+        Outputs golden = read_safetensors(o.reference_file);
+        Outputs feeds = pick(golden, file.model().inputs);
+        for (const ValueInfo& v : file.model().inputs)
+            if (!feeds.count(v.name)) fail("reference '", o.reference_file, "': no tensor for input '", v.name, "'");
+        std::vector<std::string> present;
+        for (const auto& n : names)
+            if (golden.count(n)) present.push_back(n);
+        Outputs got = to_map(names, file.run(names, feeds));
+        ok &= compare("hfexport runtime vs reference file " + o.reference_file, present, got, golden, o.atol, log);
+    }
+    return ok;
+}
+
+}  // namespace hfx

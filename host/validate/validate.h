@@ -1,0 +1,29 @@
+// Validation of a written ONNX file, as transformers.onnx validate_model_outputs
+// does it, but never comparing a file with itself: the written file runs (in
+// our runtime, and in ONNX Runtime when found) at sizes unlike the build's,
+// against an eager evaluation of the plugin's graph on the checkpoint tensors
+// (before lowering and serialisation), and against a reference-outputs file
+// when one is given. Prints the seeds' `-[✓]` / `-[x]` log.
+#pragma once
+#include <ostream>
+#include <string>
+
+#include "core/ir.h"
+#include "validate/dummy_inputs.h"
+
+namespace hfx {
+
+struct ValidationOptions {
+    double atol = 1e-4;
+    DimBindings dims = validation_dims();
+    std::string reference_file;  // golden.safetensors-style inputs + outputs
+    bool use_ort = true;         // when ONNX Runtime is found
+    int threads = 0;
+};
+
+// `eager` is the plugin's graph before lowering; `onnx_path` the written file.
+// Returns true when every comparison passed.
+bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& options,
+                     std::ostream& log);
+
+}  // namespace hfx
