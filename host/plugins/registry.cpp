@@ -144,7 +144,7 @@ std::vector<std::string> plugin_search_dirs(const std::vector<std::string>& conf
     // Installed next to the executable (prefix/bin -> prefix/lib/hfexport/plugins), else the build tree.
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    fs::path installed = exe.parent_path().parent_path() / "lib" / "hfexport" / "plugins";
+    fs::path installed = exe.parent_path().parent_path() / HFX_PLUGIN_REL_DIR;
     if (!ec && fs::is_directory(installed, ec)) dirs.push_back(installed.string());
     else if (fs::is_directory(HFX_PLUGIN_BUILD_DIR, ec)) dirs.push_back(HFX_PLUGIN_BUILD_DIR);
     else dirs.push_back(HFX_PLUGIN_INSTALL_DIR);

@@ -1,0 +1,2 @@
+// A shared object without the entry point.
+extern "C" int not_a_plugin(void) { return 42; }

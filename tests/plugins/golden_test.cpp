@@ -1,0 +1,89 @@
+// Every golden fixture case whose model type has a plugin: export it, run the
+// written file in our runtime and in ONNX Runtime on the fixture inputs, and
+// compare with the outputs Hugging Face transformers computed.
+// One ctest entry per architecture (label arch-<arch>), see CMakeLists.txt.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "checkpoint/checkpoint.h"
+#include "checkpoint/safetensors_write.h"
+#include "export/exporter.h"
+#include "runtime/session.h"
+#include "support/golden.h"
+#include "validate/ort_oracle.h"
+
+namespace hfx::test {
+namespace {
+
+constexpr double kAtol = 1e-4, kRtol = 1e-4;
+
+PluginRegistry& registry() {
+    static PluginRegistry r;
+    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
+    (void)loaded;
+    return r;
+}
+
+class Golden : public ::testing::TestWithParam<GoldenCase> {};
+
+TEST_P(Golden, MatchesTransformersInBothRuntimes) {
+    const GoldenCase& c = GetParam();
+    const ModelTypeEntry* entry = registry().find(c.model_type);
+    if (!entry || !entry->supports(c.task)) GTEST_SKIP() << c.model_type << "/" << c.task << " has no plugin yet";
+
+    Checkpoint ckpt = Checkpoint::open(c.path);
+    BuiltModel built = build_model(registry(), ckpt, c.task);
+    TempDir dir;
+    std::string path = dir.path + "/model.onnx";
+    write_export(built, ckpt, path, {});
+
+    auto golden = read_safetensors(c.path + "/golden.safetensors");
+    rt::Session session(path);
+    std::map<std::string, Tensor> feeds;
+    for (const auto& name : session.input_names()) {
+        ASSERT_TRUE(golden.count(name)) << "graph input '" << name << "' is not in the fixture";
+        feeds[name] = golden.at(name);
+    }
+    std::vector<std::string> names = session.output_names();
+    std::vector<Tensor> ours = session.run(names, feeds);
+
+    std::optional<OrtOracle> ort = find_ort();
+    bool require_ort = std::getenv("HFEXPORT_ORT_NODE_MODULES") != nullptr;
+    if (require_ort) ASSERT_TRUE(ort.has_value()) << "HFEXPORT_ORT_NODE_MODULES is set but ONNX Runtime was not found";
+    std::map<std::string, Tensor> theirs;
+    if (ort) theirs = ort_run(*ort, path, feeds);
+
+    int compared = 0;
+    double worst_ours = 0, worst_ort = 0;
+    for (size_t k = 0; k < names.size(); ++k) {
+        if (!golden.count(names[k])) continue;  // a graph may produce more than the fixture stores
+        const Tensor& ref = golden.at(names[k]);
+        EXPECT_EQ(ours[k].shape, ref.shape) << names[k];
+        EXPECT_TRUE(all_close(ours[k], ref, kAtol, kRtol)) << names[k] << ": max |diff| " << max_abs_diff(ours[k], ref);
+        worst_ours = std::max(worst_ours, max_abs_diff(ours[k], ref));
+        if (ort) {
+            ASSERT_TRUE(theirs.count(names[k])) << names[k] << " missing from ONNX Runtime's outputs";
+            EXPECT_TRUE(all_close(theirs.at(names[k]), ref, kAtol, kRtol))
+                << names[k] << " (ONNX Runtime): max |diff| " << max_abs_diff(theirs.at(names[k]), ref);
+            worst_ort = std::max(worst_ort, max_abs_diff(theirs.at(names[k]), ref));
+        }
+        ++compared;
+    }
+    EXPECT_GT(compared, 0) << "no output of the graph is in the fixture";
+    std::cout << "[golden] " << c.arch << "/" << c.name << " outputs=" << compared << " max_abs_diff_hfx=" << worst_ours
+              << " max_abs_diff_ort=" << (ort ? std::to_string(worst_ort) : std::string("n/a")) << "\n";
+}
+
+std::string case_name(const ::testing::TestParamInfo<GoldenCase>& info) {
+    std::string s = info.param.arch + "__" + info.param.name;
+    for (char& ch : s)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(golden_cases()), case_name);
+
+}  // namespace
+}  // namespace hfx::test

@@ -1,0 +1,63 @@
+#include "golden.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace hfx::test {
+
+std::vector<GoldenCase> golden_cases() {
+    std::vector<GoldenCase> out;
+    std::ifstream in(std::string(HFX_FIXTURES_DIR) + "/index.json");
+    nlohmann::json index = nlohmann::json::parse(in);
+    for (const auto& c : index["cases"]) {
+        GoldenCase g;
+        g.arch = c["arch"];
+        g.name = c["case"];
+        g.model_type = c["model_type"];
+        g.task = c["task"];
+        g.path = std::string(HFX_FIXTURES_DIR) + "/" + c["path"].get<std::string>();
+        std::ifstream gj(g.path + "/golden.json");
+        nlohmann::json meta = nlohmann::json::parse(gj);
+        for (const auto& i : meta["inputs"]) g.inputs.push_back(i["name"]);
+        for (const auto& o : meta["outputs"]) g.outputs.push_back(o["name"]);
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+    if (a.shape != b.shape || a.dtype != DType::f32 || b.dtype != DType::f32) return INFINITY;
+    double worst = 0;
+    for (int64_t k = 0; k < a.numel(); ++k) {
+        double d = std::fabs(double(a.ptr<float>()[k]) - double(b.ptr<float>()[k]));
+        if (std::isnan(d)) return INFINITY;
+        worst = std::max(worst, d);
+    }
+    return worst;
+}
+
+bool all_close(const Tensor& a, const Tensor& b, double atol, double rtol) {
+    if (a.shape != b.shape || a.dtype != DType::f32 || b.dtype != DType::f32) return false;
+    for (int64_t k = 0; k < a.numel(); ++k) {
+        double x = a.ptr<float>()[k], y = b.ptr<float>()[k];
+        if (!(std::fabs(x - y) <= atol + rtol * std::fabs(y))) return false;
+    }
+    return true;
+}
+
+TempDir::TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "hfx-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+}
+
+}  // namespace hfx::test
