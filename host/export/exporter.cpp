@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 namespace hfx {
 
 BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, const std::string& feature,
-                       int64_t opset) {
+                       int64_t opset, const std::string& component) {
     std::string model_type = ckpt.config().value("model_type", "");
     FeaturesManager(registry).check_supported_model_or_raise(model_type, feature);
     const ModelTypeEntry* entry = registry.find(model_type);
@@ -24,6 +24,7 @@ BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, c
     b.checkpoint = &ckpt;
     b.model_type = model_type;
     b.feature = feature;
+    b.component = component;
     b.opset = opset ? opset : kMaxOpset;
     if (entry->build(host_api(), &b, entry->user) != HFX_OK)
         fail(b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);

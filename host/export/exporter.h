@@ -18,9 +18,10 @@ struct BuiltModel {
 };
 
 // Runs the model type's plugin for `feature`; `opset` 0 = the plugin's default.
-// Errors name the model type, feature and plugin file.
+// `component` selects one graph of a split export ("encoder", "decoder",
+// "decoder-with-past"); "" is the single-file layout.
 BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, const std::string& feature,
-                       int64_t opset = 0);
+                       int64_t opset = 0, const std::string& component = "");
 
 struct ExportOptions {
     int64_t opset = 0;

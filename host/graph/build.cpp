@@ -83,6 +83,7 @@ Attr to_attr(const hfx_attr& a) {
 const char* api_model_type(const hfx_build* b) { return b->model_type.c_str(); }
 const char* api_feature(const hfx_build* b) { return b->feature.c_str(); }
 int64_t api_opset(const hfx_build* b) { return b->opset; }
+const char* api_component(const hfx_build* b) { return b->component.c_str(); }
 const char* api_last_error(const hfx_build* b) { return b->error.c_str(); }
 void api_set_error(hfx_build* b, const char* msg) { b->error = msg ? msg : "unknown error"; }
 
@@ -252,6 +253,7 @@ const hfx_host_api* host_api() {
         api_config_number, api_config_string, api_config_bool, api_config_size, api_config_key,
         api_weight_info,
         api_input, api_output, api_weight, api_constant, api_node, api_dtype_of, api_set_property,
+        api_component,
     };
     return &api;
 }

@@ -14,6 +14,7 @@ struct hfx_build {
     const hfx::Checkpoint* checkpoint = nullptr;
     std::string model_type;
     std::string feature;
+    std::string component;  // "" or "encoder" / "decoder" / "decoder-with-past"
     int64_t opset = 0;
 
     hfx::Model model;                      // what the plugin built, before lowering

@@ -143,6 +143,10 @@ typedef struct hfx_host_api {
     hfx_value (*dtype_of)(const hfx_build* b, hfx_value v); /* element type of a value */
     /* Export-wide settings: "atol", "default_opset", "rtol" (numbers as text). */
     int (*set_property)(hfx_build* b, const char* key, const char* value);
+    /* Which graph of a multi-file export to build: "" (the single model.onnx
+     * of transformers.onnx), or "encoder" / "decoder" / "decoder-with-past"
+     * (optimum's split layout). */
+    const char* (*component)(const hfx_build* b);
 } hfx_host_api;
 
 /* One architecture (model type) a plugin adds. */

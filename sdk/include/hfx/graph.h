@@ -63,6 +63,8 @@ public:
     std::string model_type() const { return api_->model_type(b_); }
     std::string feature() const { return api_->feature(b_); }
     int64_t opset() const { return api_->opset(b_); }
+    // "" for a single-file export, else "encoder" / "decoder" / "decoder-with-past".
+    std::string component() const { return api_->component(b_); }
     Config config() const { return Config(api_, b_); }
     const hfx_host_api* api() const { return api_; }
     hfx_build* build() const { return b_; }
