@@ -1,0 +1,113 @@
+// Decoder-only models with a key/value cache: the OnnxConfig (inputs, past
+// layout), the causal + padding mask, and the cache itself. The cache policy
+// is chosen by the feature: `-with-past` graphs take past_key_values.{i}.* and
+// return present.{i}.*, and accept a past of length 0, so one file serves the
+// prompt step and every later step.
+#pragma once
+#include <map>
+#include <string>
+#include <utility>
+
+#include "hfx/blocks/attention.h"
+#include "hfx/onnx_config.h"
+
+namespace hfx {
+
+class DecoderOnnxConfig : public OnnxConfigWithPast {
+public:
+    struct Options {
+        int64_t vocab_size = 2;
+        bool position_ids = true;  // the model takes position_ids (not OPT/Bloom)
+        PastShape past;
+    };
+    DecoderOnnxConfig(Graph& g, const std::string& feature, Options o)
+        : OnnxConfigWithPast(g, feature, o.past), o_(o) {}
+
+    std::vector<IO> inputs() const override {
+        std::string total = use_past_ ? "past_sequence + sequence" : "sequence";
+        std::vector<IO> in = {IO{"input_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_IDS, 0, o_.vocab_size},
+                              IO{"attention_mask", DT::i64, {"batch", total}, HFX_DUMMY_MASK}};
+        // sequence-classification pools by pad position and is traced without positions (as HF does).
+        if (o_.position_ids && task_ != "sequence-classification")
+            in.push_back(IO{"position_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_POSITIONS});
+        if (use_past_) fill_with_past_key_values_(in, "inputs");
+        return in;
+    }
+    std::vector<IO> outputs() const override {
+        std::vector<IO> out;
+        if (task_ == "default") out.push_back(IO{"last_hidden_state", DT::f32, {"batch", "sequence", "hidden"}});
+        else out = OnnxConfig::outputs();
+        if (use_past_) fill_with_past_key_values_(out, "outputs");
+        return out;
+    }
+
+private:
+    Options o_;
+};
+
+// The key/value cache of one export. append() returns the keys/values the
+// attention sees (past ++ new, on the sequence axis 2) and declares them as
+// present.{layer}.key|value when the export has a past.
+class KvCache {
+public:
+    KvCache(OnnxConfigWithPast& oc, std::map<std::string, Value>& inputs) : oc_(oc), inputs_(inputs) {}
+
+    // k, v: [batch, kv_heads, new, head_dim] (the model's own layout for Bloom & co:
+    // `axis` is the sequence axis).
+    std::pair<Value, Value> append(int64_t layer, Value k, Value v, int64_t k_axis = 2, int64_t v_axis = 2) {
+        if (!oc_.use_past()) return {k, v};
+        std::string p = "past_key_values." + std::to_string(layer) + ".";
+        Value keys = concat({inputs_.at(p + "key"), k}, k_axis);
+        Value values = concat({inputs_.at(p + "value"), v}, v_axis);
+        oc_.output("present." + std::to_string(layer) + ".key", keys);
+        oc_.output("present." + std::to_string(layer) + ".value", values);
+        return {keys, values};
+    }
+
+private:
+    OnnxConfigWithPast& oc_;
+    std::map<std::string, Value>& inputs_;
+};
+
+// [batch, 1, new, past+new] bool: key j is visible from query i (at absolute
+// position past+i) when j <= past+i and the mask keeps j. `window` > 0 also
+// hides keys more than window-1 positions back (sliding-window attention).
+inline Value causal_visible(Value input_ids, Value attention_mask, int64_t window = 0) {
+    Graph& g = *input_ids.g;
+    Value total = squeeze(dim(attention_mask, 1), {0});
+    Value fresh = squeeze(dim(input_ids, 1), {0});
+    Value q_pos = unsqueeze(range(total - fresh, total, g.scalar_i64(1)), {1});   // [new, 1]
+    Value k_pos = unsqueeze(range(g.scalar_i64(0), total, g.scalar_i64(1)), {0});  // [1, total]
+    Value visible = logical_not(greater(k_pos, q_pos));
+    if (window > 0) visible = logical_and(visible, greater(k_pos, q_pos - g.scalar_i64(window)));
+    Value keep = unsqueeze(equal(attention_mask, g.constant_i64({1}, {})), {1, 2});  // [b, 1, 1, total]
+    return logical_and(unsqueeze(visible, {0, 1}), keep);
+}
+
+// Additive form of causal_visible: 0 where visible, finfo(float32).min elsewhere
+// (HF's _prepare_4d_causal_attention_mask / Llama's _update_causal_mask).
+inline Value causal_bias(Value input_ids, Value attention_mask, int64_t window = 0) {
+    Graph& g = *input_ids.g;
+    return where(causal_visible(input_ids, attention_mask, window), g.scalar(0.f), g.scalar(kMaskValue));
+}
+
+// The index of the last real token per row, as HF's *ForSequenceClassification
+// pools: (first position where input_ids == pad_token_id) - 1, modulo the length.
+inline Value last_token_index(Value input_ids, int64_t pad_token_id) {
+    Graph& g = *input_ids.g;
+    Value is_pad = cast(equal(input_ids, g.scalar_i64(pad_token_id)), DT::i32);
+    Value first_pad = cast(argmax(is_pad, -1, false), DT::i64);
+    Value len = squeeze(dim(input_ids, 1), {0});
+    return binary("Mod", first_pad - g.scalar_i64(1) + len, len);
+}
+
+// hidden[b, index[b]]: [b, s, h], [b] -> [b, h]
+inline Value gather_rows(Value hidden, Value index) {
+    Graph& g = *hidden.g;
+    Value batch = range(g.scalar_i64(0), squeeze(dim(hidden, 0), {0}), g.scalar_i64(1));
+    Value flat_index = batch * squeeze(dim(hidden, 1), {0}) + index;
+    Value flat = reshape(hidden, concat({g.constant_i64({-1}), dim(hidden, 2)}, 0));
+    return gather(flat, flat_index, 0);
+}
+
+}  // namespace hfx
