@@ -46,6 +46,7 @@ public:
 
 private:
     std::string dir_;
+    std::string weights_path_;  // model.safetensors, the index or the .bin (for messages)
     nlohmann::json config_;
     std::map<std::string, WeightRef> weights_;
     std::vector<std::shared_ptr<MappedFile>> files_;
