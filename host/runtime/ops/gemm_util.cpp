@@ -1,0 +1,80 @@
+#include "runtime/ops/gemm_util.h"
+
+#include <Eigen/Core>
+
+#include "runtime/ops/parallel.h"
+
+namespace hfx::rt {
+namespace {
+template <class T>
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using MatC = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+
+// Rows [r0, r1) of C.
+template <class T>
+void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta, int64_t m, const T* b, bool tb,
+               T* c, T alpha, bool acc) {
+    int64_t rows = r1 - r0;
+    Eigen::Map<Mat<T>> C(c + r0 * n, rows, n);
+    auto run = [&](const auto& A) {
+        if (tb) {
+            Eigen::Map<const Mat<T>> B(b, n, k);
+            if (acc) C.noalias() += alpha * A * B.transpose();
+            else C.noalias() = alpha * A * B.transpose();
+        } else {
+            Eigen::Map<const Mat<T>> B(b, k, n);
+            if (acc) C.noalias() += alpha * A * B;
+            else C.noalias() = alpha * A * B;
+        }
+    };
+    if (ta) {  // A stored [k, m]: rows r0..r1 of A^T are columns of it
+        Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>> At(a + r0, k, rows, Eigen::OuterStride<>(m));
+        run(At.transpose());
+    } else {
+        Eigen::Map<const Mat<T>> A(a + r0 * k, rows, k);
+        run(A);
+    }
+}
+}  // namespace
+
+template <class T>
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool tb, T* c, T alpha, bool acc) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!acc) std::fill(c, c + m * n, T(0));
+        return;
+    }
+    // Enough rows per chunk that each chunk is worth a thread (~32k multiply-adds).
+    int64_t min_rows = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, n * k));
+    parallel_for(m, min_rows, [&](int64_t r0, int64_t r1) { gemm_rows(r0, r1, n, k, a, ta, m, b, tb, c, alpha, acc); });
+}
+
+template <class T>
+void gemm_batch(int64_t count, int64_t m, int64_t n, int64_t k, const T* const* a, const T* const* b, T* const* c) {
+    if (count == 1) return gemm<T>(m, n, k, a[0], false, b[0], false, c[0]);
+    int64_t min_items = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, m * n * k));
+    parallel_for(count, min_items, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+            if (k == 0) {
+                std::fill(c[i], c[i] + m * n, T(0));
+                continue;
+            }
+            Eigen::Map<Mat<T>> C(c[i], m, n);
+            C.noalias() = Eigen::Map<const Mat<T>>(a[i], m, k) * Eigen::Map<const Mat<T>>(b[i], k, n);
+        }
+    });
+}
+
+#define HFX_GEMM(T)                                                                                       \
+    template void gemm<T>(int64_t, int64_t, int64_t, const T*, bool, const T*, bool, T*, T, bool);        \
+    template void gemm_batch<T>(int64_t, int64_t, int64_t, int64_t, const T* const*, const T* const*, \
+                                T* const*);
+HFX_GEMM(float)
+HFX_GEMM(double)
+HFX_GEMM(int32_t)
+HFX_GEMM(int64_t)
+HFX_GEMM(uint32_t)
+HFX_GEMM(uint64_t)
+
+}  // namespace hfx::rt

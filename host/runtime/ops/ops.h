@@ -1,0 +1,77 @@
+// Every kernel function; kernel_table.cpp lists them with their opset ranges.
+#pragma once
+#include "runtime/kernel.h"
+
+namespace hfx::rt {
+
+void op_abs(KernelContext&);
+void op_add(KernelContext&);
+void op_and(KernelContext&);
+void op_cast(KernelContext&);
+void op_cast_like(KernelContext&);
+void op_ceil(KernelContext&);
+void op_clip(KernelContext&);
+void op_concat(KernelContext&);
+void op_constant(KernelContext&);
+void op_constant_of_shape(KernelContext&);
+void op_cos(KernelContext&);
+void op_div(KernelContext&);
+void op_dropout(KernelContext&);
+void op_equal(KernelContext&);
+void op_erf(KernelContext&);
+void op_exp(KernelContext&);
+void op_expand(KernelContext&);
+void op_flatten(KernelContext&);
+void op_floor(KernelContext&);
+void op_gather(KernelContext&);
+void op_gather_elements(KernelContext&);
+void op_gelu(KernelContext&);
+void op_gemm(KernelContext&);
+void op_greater(KernelContext&);
+void op_greater_or_equal(KernelContext&);
+void op_identity(KernelContext&);
+void op_is_nan(KernelContext&);
+void op_layer_normalization(KernelContext&);
+void op_less(KernelContext&);
+void op_less_or_equal(KernelContext&);
+void op_log(KernelContext&);
+void op_log_softmax(KernelContext&);
+void op_matmul(KernelContext&);
+void op_max(KernelContext&);
+void op_min(KernelContext&);
+void op_mod(KernelContext&);
+void op_mul(KernelContext&);
+void op_neg(KernelContext&);
+void op_not(KernelContext&);
+void op_or(KernelContext&);
+void op_pow(KernelContext&);
+void op_reciprocal(KernelContext&);
+void op_reduce_l2(KernelContext&);
+void op_reduce_max(KernelContext&);
+void op_reduce_mean(KernelContext&);
+void op_reduce_min(KernelContext&);
+void op_reduce_prod(KernelContext&);
+void op_reduce_sum(KernelContext&);
+void op_relu(KernelContext&);
+void op_reshape(KernelContext&);
+void op_round(KernelContext&);
+void op_shape(KernelContext&);
+void op_sigmoid(KernelContext&);
+void op_sign(KernelContext&);
+void op_sin(KernelContext&);
+void op_size(KernelContext&);
+void op_slice(KernelContext&);
+void op_softmax(KernelContext&);
+void op_split(KernelContext&);
+void op_sqrt(KernelContext&);
+void op_squeeze(KernelContext&);
+void op_sub(KernelContext&);
+void op_sum(KernelContext&);
+void op_tanh(KernelContext&);
+void op_tile(KernelContext&);
+void op_transpose(KernelContext&);
+void op_unsqueeze(KernelContext&);
+void op_where(KernelContext&);
+void op_xor(KernelContext&);
+
+}  // namespace hfx::rt

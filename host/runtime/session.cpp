@@ -1,0 +1,226 @@
+// Session: resolves every node's kernel once, folds initializer-only
+// subgraphs at construction, then runs the remaining nodes in the model's
+// (topological) order, freeing each intermediate after its last use.
+#define EIGEN_USE_THREADS
+#include "runtime/session.h"
+
+#include <unsupported/Eigen/CXX11/ThreadPool>
+
+#include <thread>
+
+#include "core/error.h"
+#include "export/onnx_load.h"
+#include "runtime/kernel.h"
+#include "runtime/ops/parallel.h"
+
+namespace hfx::rt {
+
+namespace {
+struct Step {
+    size_t node;
+    const KernelEntry* kernel;
+    int64_t opset;
+    std::vector<int> in, out;  // value slots; -1 = omitted
+};
+
+struct PoolGuard {
+    explicit PoolGuard(Eigen::ThreadPoolInterface* p) { set_thread_pool(p); }
+    ~PoolGuard() { set_thread_pool(nullptr); }
+};
+}  // namespace
+
+struct Session::Impl {
+    Model model;
+    int threads = 1;
+    std::unique_ptr<Eigen::ThreadPool> pool;
+    std::map<std::string, int> slot_of;
+    std::vector<Tensor> constants;  // per slot: initializers and folded values
+    std::vector<int> input_slots;   // model.inputs order
+    std::vector<Step> steps;
+
+    int slot(const std::string& name) {
+        auto [it, fresh] = slot_of.emplace(name, int(constants.size()));
+        if (fresh) constants.emplace_back();
+        return it->second;
+    }
+
+    void run_step(const Step& st, std::vector<Tensor>& values) {
+        const Node& node = model.nodes[st.node];
+        KernelContext ctx{node, st.opset, {}, {}, threads};
+        for (size_t i = 0; i < st.in.size(); ++i) {
+            int s = st.in[size_t(i)];
+            if (s >= 0 && !values[size_t(s)].defined())
+                ctx.fail("input '", node.inputs[i], "' was not computed");
+            ctx.inputs.push_back(s < 0 ? nullptr : &values[size_t(s)]);
+        }
+        ctx.outputs.resize(st.out.size());
+        try {
+            st.kernel->fn(ctx);
+        } catch (const Error&) {
+            throw;
+        } catch (const std::exception& e) {
+            ctx.fail(e.what());
+        }
+        for (size_t i = 0; i < st.out.size(); ++i)
+            if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(ctx.outputs[i]);
+    }
+
+    void build(SessionOptions opt) {
+        threads = opt.threads > 0 ? opt.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+        if (threads > 1) pool = std::make_unique<Eigen::ThreadPool>(threads - 1);
+        for (auto& [name, t] : model.initializers) constants[size_t(slot(name))] = t;
+        for (const auto& v : model.inputs) input_slots.push_back(slot(v.name));
+        std::vector<Tensor>& values = constants;
+        PoolGuard guard(pool.get());
+        std::vector<bool> folded_slot;
+        for (size_t n = 0; n < model.nodes.size(); ++n) {
+            const Node& node = model.nodes[n];
+            auto it = model.opsets.find(node.domain);
+            int64_t opset = it != model.opsets.end() ? it->second : (node.domain.empty() ? 0 : 1);
+            const KernelEntry* k = find_kernel(node.domain, node.op, opset);
+            if (!k) fail("node '", node.name, "' (", node.op, "): not implemented for opset ", std::to_string(opset));
+            Step st{n, k, opset, {}, {}};
+            bool foldable = true;
+            for (const auto& name : node.inputs) {
+                if (name.empty()) {
+                    st.in.push_back(-1);
+                    continue;
+                }
+                auto f = slot_of.find(name);
+                if (f == slot_of.end())
+                    fail("node '", node.name, "' (", node.op, "): input '", name, "' is not produced by any earlier node");
+                st.in.push_back(f->second);
+                foldable = foldable && values[size_t(f->second)].defined();
+            }
+            for (const auto& name : node.outputs) st.out.push_back(name.empty() ? -1 : slot(name));
+            values.resize(slot_of.size());
+            if (foldable) {
+                run_step(st, values);
+                folded_slot.resize(values.size(), false);
+                for (int s : st.out)
+                    if (s >= 0) folded_slot[size_t(s)] = true;
+            } else {
+                steps.push_back(std::move(st));
+            }
+        }
+        values.resize(slot_of.size());
+        folded_slot.resize(values.size(), false);
+        // Folded intermediates nobody reads any more are dropped (weights stay mapped).
+        std::vector<bool> used(values.size(), false);
+        for (const auto& st : steps)
+            for (int s : st.in)
+                if (s >= 0) used[size_t(s)] = true;
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) used[size_t(slot_of[o.name])] = true;
+        for (size_t s = 0; s < values.size(); ++s)
+            if (folded_slot[s] && !used[s]) values[s] = Tensor();
+    }
+
+    void check_feeds(const std::map<std::string, Tensor>& feeds) {
+        for (const auto& [name, t] : feeds) {
+            bool ok = false;
+            for (const auto& v : model.inputs) ok = ok || v.name == name;
+            if (!ok) fail("input '", name, "': not an input of the model");
+        }
+        std::map<std::string, std::pair<int64_t, std::string>> symbols;
+        for (const auto& v : model.inputs) {
+            auto it = feeds.find(v.name);
+            if (it == feeds.end()) fail("input '", v.name, "': missing");
+            const Tensor& t = it->second;
+            if (v.dtype != DType::undefined && t.dtype != v.dtype)
+                fail("input '", v.name, "': expected ", dtype_name(v.dtype), ", got ", dtype_name(t.dtype));
+            if (t.numel() > 0 && !t.data) fail("input '", v.name, "': no data");
+            if (v.dims.empty()) continue;  // rank unknown
+            if (t.rank() != int64_t(v.dims.size()))
+                fail("input '", v.name, "': expected rank ", std::to_string(v.dims.size()), ", got shape ",
+                     shape_str(t.shape));
+            for (size_t d = 0; d < v.dims.size(); ++d) {
+                const Dim& dim = v.dims[d];
+                if (dim.size >= 0 && dim.size != t.shape[d])
+                    fail("input '", v.name, "': dimension ", std::to_string(d), " is ", std::to_string(t.shape[d]),
+                         ", expected ", std::to_string(dim.size));
+                if (dim.size >= 0 || dim.symbol.empty()) continue;
+                auto [s, fresh] = symbols.emplace(dim.symbol, std::make_pair(t.shape[d], v.name));
+                if (!fresh && s->second.first != t.shape[d])
+                    fail("input '", v.name, "': dimension ", std::to_string(d), " (", dim.symbol, ") is ",
+                         std::to_string(t.shape[d]), ", but input '", s->second.second, "' has ",
+                         std::to_string(s->second.first));
+            }
+        }
+    }
+
+    std::vector<Tensor> run(const std::vector<std::string>& names, const std::map<std::string, Tensor>& feeds) {
+        check_feeds(feeds);
+        std::vector<int> want;
+        for (const auto& n : names) {
+            auto it = slot_of.find(n);
+            if (it == slot_of.end()) fail("output '", n, "': not a value of the model");
+            want.push_back(it->second);
+        }
+        std::vector<Tensor> values = constants;
+        for (size_t i = 0; i < input_slots.size(); ++i) values[size_t(input_slots[i])] = feeds.at(model.inputs[i].name);
+        // Only the steps the requested outputs depend on run; each value is freed after its last reader.
+        std::vector<bool> need(values.size(), false), keep(values.size(), false);
+        for (int s : want) need[size_t(s)] = keep[size_t(s)] = true;
+        std::vector<bool> run_step_flag(steps.size(), false);
+        std::vector<int64_t> last_use(values.size(), -1);
+        for (int64_t i = int64_t(steps.size()) - 1; i >= 0; --i) {
+            const Step& st = steps[size_t(i)];
+            bool needed = false;
+            for (int s : st.out) needed = needed || (s >= 0 && need[size_t(s)]);
+            if (!needed) continue;
+            run_step_flag[size_t(i)] = true;
+            for (int s : st.in) {
+                if (s < 0) continue;
+                need[size_t(s)] = true;
+                if (last_use[size_t(s)] < 0) last_use[size_t(s)] = i;
+            }
+        }
+        PoolGuard guard(pool.get());
+        for (size_t i = 0; i < steps.size(); ++i) {
+            if (!run_step_flag[i]) continue;
+            run_step(steps[i], values);
+            for (int s : steps[i].in)
+                if (s >= 0 && last_use[size_t(s)] == int64_t(i) && !keep[size_t(s)]) values[size_t(s)] = Tensor();
+        }
+        std::vector<Tensor> out;
+        for (size_t i = 0; i < want.size(); ++i) {
+            Tensor& t = values[size_t(want[i])];
+            if (!t.defined()) fail("output '", names[i], "': was not computed");
+            // Constants may live in a read-only mapping: hand out a copy.
+            out.push_back(constants[size_t(want[i])].defined() ? t.clone() : t);
+        }
+        return out;
+    }
+};
+
+Session::Session(const std::string& onnx_path, SessionOptions options) : Session(load_onnx(onnx_path), options) {}
+
+Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<Impl>()) {
+    impl_->model = std::move(model);
+    impl_->build(options);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+
+std::vector<Tensor> Session::run(const std::vector<std::string>& output_names,
+                                 const std::map<std::string, Tensor>& feeds) {
+    return impl_->run(output_names.empty() ? this->output_names() : output_names, feeds);
+}
+
+const Model& Session::model() const { return impl_->model; }
+
+std::vector<std::string> Session::input_names() const {
+    std::vector<std::string> out;
+    for (const auto& v : impl_->model.inputs) out.push_back(v.name);
+    return out;
+}
+
+std::vector<std::string> Session::output_names() const {
+    std::vector<std::string> out;
+    for (const auto& v : impl_->model.outputs) out.push_back(v.name);
+    return out;
+}
+
+}  // namespace hfx::rt
