@@ -62,6 +62,7 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "Size", 1, last, op_size},
         {"", "Gather", 1, last, op_gather},
         {"", "GatherElements", 11, last, op_gather_elements},
+        {"", "ScatterND", 11, 17, op_scatter_nd},
         {"", "Unsqueeze", 1, last, op_unsqueeze},
         {"", "Squeeze", 1, last, op_squeeze},
         {"", "Concat", 4, last, op_concat},

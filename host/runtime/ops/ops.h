@@ -62,6 +62,7 @@ void op_reduce_sum(KernelContext&);
 void op_relu(KernelContext&);
 void op_reshape(KernelContext&);
 void op_round(KernelContext&);
+void op_scatter_nd(KernelContext&);
 void op_shape(KernelContext&);
 void op_sigmoid(KernelContext&);
 void op_sign(KernelContext&);
