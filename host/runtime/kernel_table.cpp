@@ -62,6 +62,7 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "Size", 1, last, op_size},
         {"", "Gather", 1, last, op_gather},
         {"", "GatherElements", 11, last, op_gather_elements},
+        {"", "ScatterND", 11, 17, op_scatter_nd},
         {"", "Unsqueeze", 1, last, op_unsqueeze},
         {"", "Squeeze", 1, last, op_squeeze},
         {"", "Concat", 4, last, op_concat},
@@ -78,6 +79,10 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "Constant", 1, last, op_constant},
         {"", "Identity", 1, last, op_identity},
         {"", "Dropout", 7, last, op_dropout},
+        {"", "Range", 11, last, op_range},
+        {"", "Trilu", 14, last, op_trilu},
+        {"", "CumSum", 11, last, op_cumsum},
+        {"", "Pad", 2, last, op_pad},
         // compute
         {"", "MatMul", 1, last, op_matmul},
         {"", "Gemm", 7, last, op_gemm},
@@ -90,6 +95,11 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "ReduceMin", 1, last, op_reduce_min},
         {"", "ReduceProd", 1, last, op_reduce_prod},
         {"", "ReduceL2", 1, last, op_reduce_l2},
+        {"", "ArgMax", 1, last, op_arg_max},
+        {"", "ArgMin", 1, last, op_arg_min},
+        {"", "TopK", 1, last, op_top_k},
+        {"", "Conv", 1, last, op_conv},
+        {"", "Einsum", 12, last, op_einsum},
     };
     return table;
 }

@@ -29,6 +29,11 @@ const std::map<std::string, std::string> kSkip = {
     {"test_castlike_FLOAT_to_STRING_expanded", "string tensors are not supported"},
     {"test_castlike_STRING_to_FLOAT", "string tensors are not supported"},
     {"test_castlike_STRING_to_FLOAT_expanded", "string tensors are not supported"},
+    {"test_cast_FLOAT_to_BFLOAT16", "ONNX 1.12 data expects truncation; ONNX >= 1.14 and ORT round to nearest even, as we do"},
+    {"test_castlike_BFLOAT16_to_FLOAT", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
+    {"test_castlike_BFLOAT16_to_FLOAT_expanded", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
+    {"test_castlike_FLOAT_to_BFLOAT16", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
+    {"test_castlike_FLOAT_to_BFLOAT16_expanded", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
     {"test_equal_string", "string tensors are not supported"},
     {"test_equal_string_broadcast", "string tensors are not supported"},
     {"test_identity_sequence", "sequence values are not supported"},
@@ -103,7 +108,10 @@ std::string run_case(const fs::path& dir, Model model) {
     for (size_t i = 0; i < model.inputs.size(); ++i) {
         fs::path p = data / ("input_" + std::to_string(i) + ".pb");
         if (!fs::exists(p)) continue;  // an omitted optional input
-        feeds[model.inputs[i].name] = load_tensor_pb(p.string());
+        Tensor t = load_tensor_pb(p.string());
+        // The test data stores bfloat16 tensors as uint16: take the graph's word for it.
+        if (t.dtype == DType::u16 && model.inputs[i].dtype == DType::bf16) t.dtype = DType::bf16;
+        feeds[model.inputs[i].name] = t;
     }
     // Inputs without data are optional inputs left out: drop them from the graph.
     std::vector<ValueInfo> fed;
@@ -116,7 +124,9 @@ std::string run_case(const fs::path& dir, Model model) {
         fs::path p = data / ("output_" + std::to_string(i) + ".pb");
         if (!fs::exists(p)) continue;
         names.push_back(model.outputs[i].name);
-        refs.push_back(load_tensor_pb(p.string()));
+        Tensor t = load_tensor_pb(p.string());
+        if (t.dtype == DType::u16 && model.outputs[i].dtype == DType::bf16) t.dtype = DType::bf16;
+        refs.push_back(t);
     }
     rt::Session session(std::move(model), rt::SessionOptions{2});
     auto outs = session.run(names, feeds);
