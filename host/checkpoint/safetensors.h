@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "checkpoint/checkpoint.h"
-#include "checkpoint/mapped_file.h"
+#include "core/mapped_file.h"
 
 namespace hfx {
 

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "checkpoint/mapped_file.h"
+#include "core/mapped_file.h"
 
 namespace hfx {
 

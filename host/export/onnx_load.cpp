@@ -13,7 +13,7 @@
 #include <map>
 
 #include "core/error.h"
-#include "export/mapped_file.h"
+#include "core/mapped_file.h"
 #include "export/onnx_wire.h"
 
 namespace hfx {
@@ -76,10 +76,10 @@ struct Loader {
         size_t want = size_t(shape_numel(shape)) * dtype_size(dtype);
         if (has_length && length != want)
             bad("tensor '", name, "': external length ", std::to_string(length), " but shape needs ", std::to_string(want));
-        if (offset > f.size || want > f.size - offset)
+        if (offset > f.size() || want > f.size() - offset)
             bad("tensor '", name, "': external data past the end of '", location, "'");
         std::shared_ptr<void> owner = external[location];
-        return Tensor::view(dtype, std::move(shape), f.data + offset, owner);
+        return Tensor::view(dtype, std::move(shape), f.data() + offset, owner);
     }
 
     template <class Src, class Dst, class Field>
@@ -105,7 +105,7 @@ struct Loader {
         if (span && span->present) {
             if (span->size != want)
                 bad("tensor '", name, "': raw_data has ", std::to_string(span->size), " bytes, shape needs ", std::to_string(want));
-            return Tensor::view(dtype, std::move(shape), file->data + span->offset, file);
+            return Tensor::view(dtype, std::move(shape), file->data() + span->offset, file);
         }
         if (t.has_raw_data()) {
             if (t.raw_data().size() != want)
@@ -187,15 +187,15 @@ struct Loader {
     }
 
     Model load() {
-        file = MappedFile::open(path);
+        file = MappedFile::open(path, "onnx");
         dir = fs::path(path).parent_path();
-        if (file->size == 0) bad("empty file");
-        if (file->size > size_t(std::numeric_limits<int>::max()))
+        if (file->size() == 0) bad("empty file");
+        if (file->size() > size_t(std::numeric_limits<int>::max()))
             bad("larger than 2 GiB; store weights as external data");
         std::vector<ByteSpan> spans;
-        if (!find_initializer_raw_data(file->data, file->size, spans)) bad("not a valid ONNX model (truncated or corrupt)");
+        if (!find_initializer_raw_data(file->data(), file->size(), spans)) bad("not a valid ONNX model (truncated or corrupt)");
         onnx::ModelProto proto;
-        if (!proto.ParseFromArray(file->data, int(file->size))) bad("not a valid ONNX model (truncated or corrupt)");
+        if (!proto.ParseFromArray(file->data(), int(file->size()))) bad("not a valid ONNX model (truncated or corrupt)");
         if (!proto.has_graph()) bad("no graph");
         onnx::GraphProto* g = proto.mutable_graph();
         if (size_t(g->initializer_size()) != spans.size()) bad("initializer count mismatch while scanning");

@@ -91,13 +91,27 @@ void finish(std::ofstream& out, const std::string& final_path) {
 }  // namespace
 
 void check_model(const Model& model) {
-    onnx::ModelProto mp = to_proto_skeleton(model, false, "");
-    // Small constants keep their data (shape inference reads Reshape targets);
-    // weights carry an empty payload: the checker looks at structure, not values.
-    for (auto& t : *mp.mutable_graph()->mutable_initializer()) {
+    // Weights become typed graph inputs of the checked copy: the checker and
+    // shape inference see every name, type and shape without the bytes. Small
+    // constants keep their data, since shape inference reads Reshape targets.
+    onnx::ModelProto full = to_proto_skeleton(model, false, "");
+    onnx::ModelProto mp = full;
+    auto* g = mp.mutable_graph();
+    g->clear_initializer();
+    for (const auto& t : full.graph().initializer()) {
         const Tensor& v = model.initializers.at(t.name());
-        if (v.nbytes() <= kSmallTensorBytes && !is_float_storage(v.dtype)) t.set_raw_data(v.data, v.nbytes());
-        else t.set_raw_data(std::string());
+        if (v.nbytes() <= kSmallTensorBytes && !is_float_storage(v.dtype)) {
+            auto* kept = g->add_initializer();
+            *kept = t;
+            kept->set_raw_data(v.data, v.nbytes());
+            continue;
+        }
+        auto* in = g->add_input();
+        in->set_name(t.name());
+        auto* tt = in->mutable_type()->mutable_tensor_type();
+        tt->set_elem_type(t.data_type());
+        auto* shape = tt->mutable_shape();
+        for (int64_t d : t.dims()) shape->add_dim()->set_dim_value(d);
     }
     try {
         onnx::checker::check_model(mp);

@@ -99,9 +99,11 @@ bool PluginRegistry::load_file(const std::string& path) {
         return skip("invalid plugin descriptor");
     }
     if (desc->abi_major != HFX_ABI_MAJOR || desc->abi_minor > HFX_ABI_MINOR) {
+        // The message reads the descriptor, which lives in the library: build it before closing.
+        std::string why = "built for SDK ABI " + std::to_string(desc->abi_major) + "." + std::to_string(desc->abi_minor) +
+                          ", this host has " + std::to_string(HFX_ABI_MAJOR) + "." + std::to_string(HFX_ABI_MINOR);
         dlclose(handle);
-        return skip("built for SDK ABI " + std::to_string(desc->abi_major) + "." + std::to_string(desc->abi_minor) +
-                    ", this host has " + std::to_string(HFX_ABI_MAJOR) + "." + std::to_string(HFX_ABI_MINOR));
+        return skip(why);
     }
     RegistrarState state;
     state.c.struct_size = sizeof(hfx_registrar);

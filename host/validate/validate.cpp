@@ -105,6 +105,14 @@ Outputs pick(const Outputs& all, const std::vector<ValueInfo>& infos) {
 
 }  // namespace
 
+Model eager_form(const Model& built) {
+    Model m = built;
+    m.opsets[""] = 17;
+    for (auto& [n, t] : m.initializers)
+        if (t.dtype == DType::f16 || t.dtype == DType::bf16 || t.dtype == DType::f64) t = t.to_f32();
+    return m;
+}
+
 bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& o, std::ostream& log) {
     rt::SessionOptions so;
     so.threads = o.threads;
@@ -113,10 +121,7 @@ bool validate_export(const Model& eager, const std::string& onnx_path, const Val
     bool ok = true;
 
     Outputs inputs = make_dummy_inputs(eager, o.dims);
-    Model eager_f32 = eager;  // the eager graph reads float32 (f16/bf16 checkpoints are widened)
-    for (auto& [n, t] : eager_f32.initializers)
-        if (t.dtype == DType::f16 || t.dtype == DType::bf16 || t.dtype == DType::f64) t = t.to_f32();
-    rt::Session reference(std::move(eager_f32), so);
+    rt::Session reference(eager_form(eager), so);
     Outputs expected = to_map(names, reference.run(names, inputs));
     Outputs ours = to_map(names, file.run(names, inputs));
     std::string dims = dims_text(o.dims, eager);

@@ -21,6 +21,10 @@ struct ValidationOptions {
     int threads = 0;
 };
 
+// The plugin's graph as the eager reference runs it: canonical ops at opset 17
+// (axes as attributes, LayerNormalization), weights read as float32.
+Model eager_form(const Model& built);
+
 // `eager` is the plugin's graph before lowering; `onnx_path` the written file.
 // Returns true when every comparison passed.
 bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& options,

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "checkpoint/checkpoint.h"
+#include "core/error.h"
 #include "export/exporter.h"
 #include "plugins/registry.h"
 #include "support/golden.h"

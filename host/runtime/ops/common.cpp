@@ -106,6 +106,9 @@ Shape strides_of(const Shape& s) {
 }
 
 std::vector<int64_t> axes_arg(const KernelContext& ctx, int input_since_opset, size_t input_index, const char* name) {
+    // hfexport's canonical (pre-lowering) graphs keep axes as attributes at any
+    // opset; the validator's eager evaluation runs them as they are.
+    if (ctx.node.has(name)) return ctx.node.attr_ints(name);
     if (ctx.opset >= input_since_opset) {
         if (!ctx.has_input(input_index)) return {};
         return int_values(ctx, ctx.in(input_index));

@@ -7,8 +7,7 @@ void op_split(KernelContext& ctx) {
     const Tensor& x = ctx.in(0);
     int64_t axis = norm_axis(ctx, ctx.node.attr_i("axis", 0), x.rank());
     int64_t dim = x.shape[size_t(axis)];
-    std::vector<int64_t> sizes = ctx.opset < 13 ? ctx.node.attr_ints("split")
-                                                : (ctx.has_input(1) ? int_values(ctx, ctx.in(1)) : std::vector<int64_t>{});
+    std::vector<int64_t> sizes = axes_arg(ctx, 13, 1, "split");
     int64_t parts = int64_t(ctx.outputs.size());
     if (sizes.empty()) {
         int64_t each = ctx.opset >= 18 ? (dim + parts - 1) / parts : dim / parts;

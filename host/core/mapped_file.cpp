@@ -1,4 +1,4 @@
-#include "checkpoint/mapped_file.h"
+#include "core/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -12,18 +12,18 @@
 
 namespace hfx {
 
-std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
+std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char* what) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("file '", path, "': cannot open: ", std::strerror(errno));
+    if (fd < 0) fail(what, " '", path, "': cannot open: ", std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int err = errno;
         ::close(fd);
-        fail("file '", path, "': cannot stat: ", std::strerror(err));
+        fail(what, " '", path, "': cannot stat: ", std::strerror(err));
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        fail("file '", path, "': not a regular file");
+        fail(what, " '", path, "': not a regular file");
     }
     std::shared_ptr<MappedFile> f(new MappedFile());
     f->path_ = path;
@@ -33,7 +33,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
         if (p == MAP_FAILED) {
             int err = errno;
             ::close(fd);
-            fail("file '", path, "': cannot map ", std::to_string(f->size_), " bytes: ",
+            fail(what, " '", path, "': cannot map ", std::to_string(f->size_), " bytes: ",
                  std::strerror(err));
         }
         f->data_ = static_cast<const uint8_t*>(p);

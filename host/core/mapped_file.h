@@ -10,8 +10,8 @@ namespace hfx {
 
 class MappedFile {
 public:
-    // Throws hfx::Error naming the file when it cannot be opened or mapped.
-    static std::shared_ptr<MappedFile> open(const std::string& path);
+    // Throws hfx::Error "<what> '<path>': <reason>" when it cannot be opened or mapped.
+    static std::shared_ptr<MappedFile> open(const std::string& path, const char* what = "file");
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
