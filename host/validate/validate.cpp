@@ -42,7 +42,7 @@ bool compare(const std::string& title, const std::vector<std::string>& names, co
     }
     for (const auto& n : names) {
         if (!got.count(n) || !ref.count(n)) continue;
-        const Tensor a = got.at(n).dtype == DType::f32 ? got.at(n) : got.at(n);
+        const Tensor& a = got.at(n);
         const Tensor& b = ref.at(n);
         log << "\t- Validating ONNX Model output \"" << n << "\":\n";
         if (a.shape != b.shape) {

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "checkpoint/checkpoint.h"
+#include "checkpoint/safetensors_write.h"
+#include "export/onnx_load.h"
 #include "export/exporter.h"
 #include "export/lower.h"
 #include "export/writer.h"
@@ -124,6 +126,80 @@ TEST(Export, WrittenFilePassesTheChecker) {
     // The full file, data included, through ONNX's own checker: the merged `graph` field is valid ONNX.
     EXPECT_NO_THROW(onnx::checker::check_model(dir.path + "/model.onnx"));
     EXPECT_NO_THROW(rt::Session(dir.path + "/model.onnx"));
+}
+
+}  // namespace
+}  // namespace hfx::test
+
+namespace hfx::test {
+namespace {
+
+// Runs the written file on the fixture inputs and compares with its outputs.
+double golden_diff(const std::string& onnx, const std::string& fixture) {
+    auto golden = read_safetensors(fixture + "/golden.safetensors");
+    rt::Session s(onnx);
+    std::map<std::string, Tensor> feeds;
+    for (const auto& n : s.input_names()) feeds[n] = golden.at(n);
+    auto names = s.output_names();
+    auto outs = s.run(names, feeds);
+    double worst = 0;
+    for (size_t k = 0; k < names.size(); ++k)
+        if (golden.count(names[k])) worst = std::max(worst, max_abs_diff(outs[k], golden.at(names[k])));
+    return worst;
+}
+
+TEST(Export, HalfPrecisionCheckpointsAreWrittenAsFloat32) {
+    for (DType t : {DType::f16, DType::bf16}) {
+        TempDir dir;
+        std::filesystem::copy_file(kBert + "/config.json", dir.path + "/config.json");
+        std::vector<std::pair<std::string, Tensor>> halves;
+        for (auto& [name, w] : read_safetensors(kBert + "/model.safetensors")) {
+            Tensor h = Tensor::empty(t, w.shape);
+            for (int64_t k = 0; k < w.numel(); ++k) {
+                float v = w.ptr<float>()[k];
+                uint32_t bits;
+                std::memcpy(&bits, &v, 4);
+                h.ptr<uint16_t>()[k] = t == DType::f16 ? float_to_half(v) : uint16_t(bits >> 16);
+            }
+            halves.emplace_back(name, h);
+        }
+        write_safetensors(dir.path + "/model.safetensors", halves);
+        Checkpoint ckpt = Checkpoint::open(dir.path);
+        BuiltModel built = build_model(registry(), ckpt, "sequence-classification");
+        write_export(built, ckpt, resolve_output_path(dir.path + "/out"), {});
+        Model written = load_onnx(dir.path + "/out/model.onnx");
+        for (const auto& [name, w] : written.initializers)
+            if (name.rfind("bert.", 0) == 0) EXPECT_EQ(w.dtype, DType::f32) << name;
+        std::ostringstream log;
+        EXPECT_TRUE(validate_export(built.model, dir.path + "/out/model.onnx", no_ort(), log)) << log.str();
+        EXPECT_LT(golden_diff(dir.path + "/out/model.onnx", kBert), 5e-2) << dtype_name(t);  // rounding of the weights
+    }
+}
+
+TEST(Export, ShardedAndPickledCheckpointsExportTheSameModel) {
+    const std::string fixture = std::string(HFX_FIXTURES_DIR) + "/bert/masked-lm";
+    TempDir sharded, pickled;
+    // Two shards and an index, as transformers writes them.
+    auto all = read_safetensors(fixture + "/model.safetensors");
+    std::vector<std::pair<std::string, Tensor>> a, b;
+    nlohmann::json index;
+    for (auto& [name, w] : all) {
+        bool first = name.find("layer.1.") == std::string::npos;
+        (first ? a : b).emplace_back(name, w);
+        index["weight_map"][name] = first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+    }
+    write_safetensors(sharded.path + "/model-00001-of-00002.safetensors", a);
+    write_safetensors(sharded.path + "/model-00002-of-00002.safetensors", b);
+    std::ofstream(sharded.path + "/model.safetensors.index.json") << index.dump();
+    std::filesystem::copy_file(fixture + "/config.json", sharded.path + "/config.json");
+    std::filesystem::copy_file(fixture + "/config.json", pickled.path + "/config.json");
+    std::filesystem::copy_file(fixture + "/pytorch_model.bin", pickled.path + "/pytorch_model.bin");
+    for (const std::string& dir : {sharded.path, pickled.path}) {
+        Checkpoint ckpt = Checkpoint::open(dir);
+        BuiltModel built = build_model(registry(), ckpt, "masked-lm");
+        write_export(built, ckpt, resolve_output_path(dir + "/out"), {});
+        EXPECT_LT(golden_diff(dir + "/out/model.onnx", fixture), 1e-4) << dir;
+    }
 }
 
 }  // namespace
