@@ -104,7 +104,9 @@ const WeightRef& Checkpoint::at(const std::string& name) const {
 
 Tensor Checkpoint::tensor(const std::string& name) const {
     const WeightRef& w = at(name);
-    return Tensor::view(w.dtype, w.shape, w.data, owner_of_.at(name));
+    Tensor t = Tensor::view(w.dtype, w.shape, w.data, owner_of_.at(name));
+    t.file_backed = true;
+    return t;
 }
 
 std::vector<std::string> Checkpoint::names() const {

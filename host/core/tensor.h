@@ -41,6 +41,7 @@ struct Tensor {
     Shape shape;
     void* data = nullptr;
     std::shared_ptr<void> owner;  // keeps `data` alive: a buffer or a mapping
+    bool file_backed = false;     // `data` is inside a read-only file mapping
 
     static Tensor empty(DType dtype, Shape shape);  // zero-filled, owned
     static Tensor view(DType dtype, Shape shape, const void* data, std::shared_ptr<void> owner);

@@ -3,6 +3,7 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,10 +23,22 @@ bool is_float_storage(DType t) { return t == DType::f16 || t == DType::bf16 || t
 
 size_t written_bytes(const Tensor& t) { return size_t(t.numel()) * (is_float_storage(t.dtype) ? 4 : dtype_size(t.dtype)); }
 
+// Once a weight is on disk its pages of the checkpoint mapping are not needed:
+// dropping them keeps the resident set small (they refault from the file if read
+// again). Only for file mappings: on heap memory MADV_DONTNEED would zero the data.
+void release_pages(const Tensor& t) {
+    if (!t.file_backed) return;
+    static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+    uintptr_t begin = (reinterpret_cast<uintptr_t>(t.data) + page - 1) / page * page;
+    uintptr_t end = (reinterpret_cast<uintptr_t>(t.data) + t.nbytes()) / page * page;
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 // Streams a tensor's bytes as they go to disk: raw, or converted to float32 in chunks.
 void stream_tensor(std::ostream& out, const Tensor& t) {
     if (!is_float_storage(t.dtype)) {
         out.write(static_cast<const char*>(t.data), std::streamsize(t.nbytes()));
+        if (t.nbytes() >= (1 << 20)) release_pages(t);
         return;
     }
     constexpr int64_t chunk = 1 << 16;
@@ -40,6 +53,7 @@ void stream_tensor(std::ostream& out, const Tensor& t) {
         }
         out.write(reinterpret_cast<const char*>(buf.data()), std::streamsize(m * 4));
     }
+    if (t.nbytes() >= (1 << 20)) release_pages(t);
 }
 
 std::string varint(uint64_t v) {
