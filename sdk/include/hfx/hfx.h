@@ -10,3 +10,4 @@
 #include "hfx/ops.h"
 #include "hfx/plugin.h"
 #include "hfx/weights.h"
+#include "hfx/blocks/bert_like.h"
