@@ -11,3 +11,4 @@
 #include "hfx/plugin.h"
 #include "hfx/weights.h"
 #include "hfx/blocks/bert_like.h"
+#include "hfx/blocks/summary.h"
