@@ -34,6 +34,7 @@ struct BertEmbeddingsOptions {
     std::optional<Value> token_type_ids;  // absent: zeros (the registered token_type_ids buffer)
     std::optional<Value> position_ids;    // absent: 0..seq-1
     bool layer_norm = true;               // XLM-RoBERTa-XL has none here
+    float word_scale = 1.f;               // BigBird's rescale_embeddings: sqrt(hidden_size)
 };
 
 // BertEmbeddings: word + token type + absolute position, then LayerNorm.
@@ -42,6 +43,7 @@ inline Value bert_embeddings(const Weights& vb, Value ids, const BertEmbeddingsO
     Graph& g = vb.graph();
     auto s = vb.scope();
     Value x = embedding(vb.pp("word_embeddings"), ids, o.vocab, o.dim);
+    if (o.word_scale != 1.f) x = x * o.word_scale;
     Value types = o.token_type_ids ? *o.token_type_ids : g.scalar_i64(0);  // row 0 broadcasts like the zeros buffer
     x = x + embedding(vb.pp("token_type_embeddings"), types, o.type_vocab, o.dim);
     Value positions = o.position_ids ? *o.position_ids : arange_positions(ids);
@@ -54,6 +56,7 @@ struct BertLayerOptions {
     int64_t hidden = -1, heads = -1, inter = -1;
     double eps = 1e-12;
     std::string act = "gelu";
+    bool qkv_bias = true;  // BigBird's use_bias
 };
 
 // BertSelfAttention (eager, absolute positions): vb = "...attention.self".
@@ -61,7 +64,8 @@ struct BertLayerOptions {
 inline Value bert_self_attention(const Weights& vb, Value x, Value mask_bias, const BertLayerOptions& o) {
     int64_t head_dim = o.hidden / o.heads;
     auto proj = [&](const char* name) {
-        return split_heads(linear(vb.pp(name), x, {.in = o.hidden, .out = o.hidden}), o.heads, head_dim);
+        return split_heads(linear(vb.pp(name), x, {.in = o.hidden, .out = o.hidden, .bias = o.qkv_bias}), o.heads,
+                           head_dim);
     };
     Value q = proj("query"), k = proj("key"), v = proj("value");
     auto s = vb.scope();
