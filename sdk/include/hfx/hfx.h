@@ -12,3 +12,4 @@
 #include "hfx/weights.h"
 #include "hfx/blocks/bert_like.h"
 #include "hfx/blocks/summary.h"
+#include "hfx/blocks/clip_text.h"
