@@ -19,42 +19,6 @@ struct BertConfig {
     }
 };
 
-// BertEmbeddings: words + token types + absolute positions, then LayerNorm.
-Value embeddings(const Weights& vb, const BertConfig& c, Value ids, Value types) {
-    Graph& g = vb.graph();
-    auto s = vb.scope();
-    Value positions = unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
-    Value x = embedding(vb.pp("word_embeddings"), ids, c.vocab, c.hidden) +
-              embedding(vb.pp("token_type_embeddings"), types, c.type_vocab, c.hidden) +
-              embedding(vb.pp("position_embeddings"), positions, c.max_pos, c.hidden);
-    return layer_norm(vb.pp("LayerNorm"), x, {.dim = c.hidden, .eps = c.eps});
-}
-
-// BertLayer: self-attention + output LayerNorm, intermediate + output LayerNorm.
-Value layer(const Weights& vb, const BertConfig& c, Value x, Value mask_bias) {
-    auto s = vb.scope();
-    int64_t head_dim = c.hidden / c.heads;
-    Weights self = vb.pp("attention.self");
-    auto proj = [&](const char* name) {
-        return split_heads(linear(self.pp(name), x, {.in = c.hidden, .out = c.hidden}), c.heads, head_dim);
-    };
-    Value ctx = [&] {
-        auto s2 = self.scope();
-        return merge_heads(scaled_dot_product(proj("query"), proj("key"), proj("value"),
-                                              {.head_dim = head_dim, .bias = mask_bias}));
-    }();
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
-                      {.dim = c.hidden, .eps = c.eps});
-}
-
-Value pooler(const Weights& vb, const BertConfig& c, Value hidden) {
-    return tanh(linear(vb.pp("dense"), first_token(hidden), {.in = c.hidden, .out = c.hidden}));
-}
-
 void build(Graph& g) {
     BertConfig c(g.config());
     std::string task = g.feature();
@@ -65,23 +29,22 @@ void build(Graph& g) {
     if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
 
     Weights bert = Weights::base(g, "bert", "embeddings.word_embeddings.weight");
-    Value x = embeddings(bert.pp("embeddings"), c, ids, types);
+    Value x = bert_embeddings(bert.pp("embeddings"), ids,
+                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
+                               .eps = c.eps, .token_type_ids = types});
     Value bias = padding_bias(mask);
-    for (int64_t i = 0; i < c.layers; ++i) x = layer(bert.pp("encoder.layer", i), c, x, bias);
+    BertLayerOptions lo{.hidden = c.hidden, .heads = c.heads, .inter = c.inter, .eps = c.eps, .act = c.act};
+    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(bert.pp("encoder.layer", i), x, bias, lo);
 
     if (task == "default") {
         oc.output("last_hidden_state", x);
-        oc.output("pooler_output", pooler(bert.pp("pooler"), c, x));
+        oc.output("pooler_output", bert_pooler(bert.pp("pooler"), x, c.hidden));
     } else if (task == "masked-lm") {
-        Weights head = Weights(g, "cls.predictions");
-        Weights t = head.pp("transform");
-        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.hidden}), c.act);
-        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.hidden, .eps = c.eps});
-        Value logits = tied_lm_projection(head.pp("decoder"), bert.pp("embeddings.word_embeddings"), h, c.hidden, c.vocab);
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
+        oc.output("logits", bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), x,
+                                         {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act}));
     } else if (task == "sequence-classification" || task == "multiple-choice") {
         int64_t labels = task == "multiple-choice" ? 1 : g.config().num_labels();
-        Value logits = linear(Weights(g, "classifier"), pooler(bert.pp("pooler"), c, x), {.in = c.hidden, .out = labels});
+        Value logits = linear(Weights(g, "classifier"), bert_pooler(bert.pp("pooler"), x, c.hidden), {.in = c.hidden, .out = labels});
         oc.output("logits", task == "multiple-choice" ? unflatten_choices(logits, in["input_ids"]) : logits);
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));

@@ -10,3 +10,6 @@
 #include "hfx/ops.h"
 #include "hfx/plugin.h"
 #include "hfx/weights.h"
+#include "hfx/blocks/bert_like.h"
+#include "hfx/blocks/summary.h"
+#include "hfx/blocks/clip_text.h"

@@ -1,0 +1,110 @@
+// BigBird (encoder), following transformers 4.40.2
+// src/transformers/models/big_bird/modeling_big_bird.py, with attention_type
+// "original_full": BERT's full attention. A "block_sparse" config is exported the same
+// way: BigBirdModel.forward itself switches to original_full whenever
+// seq_length <= (5 + 2 * num_random_blocks) * block_size, so the graph matches HF up to
+// that length (see README). Layers and heads from blocks/bert_like.h.
+#include <hfx/hfx.h>
+
+using namespace hfx;
+
+namespace {
+
+struct BigBirdConfig {
+    int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos, sep;
+    double eps;
+    std::string act;
+    bool rescale, use_bias;
+    explicit BigBirdConfig(const Config& c)
+        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
+          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
+          max_pos(c.i("max_position_embeddings")), sep(c.i("sep_token_id", 66)), eps(c.f("layer_norm_eps", 1e-12)),
+          act(c.s("hidden_act", "gelu_new")), rescale(c.b("rescale_embeddings", false)), use_bias(c.b("use_bias", true)) {
+        std::string type = c.s("attention_type", "block_sparse");
+        if (type != "original_full" && type != "block_sparse")
+            throw Error("config key 'attention_type': expected original_full or block_sparse, got '" + type + "' (config.json)");
+        if (c.s("position_embedding_type", "absolute") != "absolute")
+            throw Error("config key 'position_embedding_type': only 'absolute' is supported (config.json)");
+    }
+};
+
+// BigBirdModel's pooler: tanh(pooler(hidden[:, 0])), a bare Linear named "pooler".
+Value pooler(const Weights& base, const BigBirdConfig& c, Value x) {
+    return tanh(linear(base.pp("pooler"), first_token(x), {.in = c.hidden, .out = c.hidden}));
+}
+
+// BigBirdForQuestionAnswering: qa_classifier (intermediate, output with LayerNorm on the
+// residual, qa_outputs), minus 1e6 on the question tokens 1..q_len-1, where
+// q_len = argmax(input_ids == sep_token_id) + 1 (prepare_question_mask, [:, 0] kept).
+std::pair<Value, Value> question_answering(Graph& g, const BigBirdConfig& c, Value x, Value ids) {
+    Weights head(g, "qa_classifier");
+    Value logits = [&] {
+        auto s = head.scope();
+        Value h = activation(linear(head.pp("intermediate.dense"), x, {.in = c.hidden, .out = c.inter}), c.act);
+        h = linear(head.pp("output.dense"), h, {.in = c.inter, .out = c.hidden});
+        h = layer_norm(head.pp("output.LayerNorm"), h + x, {.dim = c.hidden, .eps = c.eps});
+        return linear(head.pp("qa_outputs"), h, {.in = c.hidden, .out = 2});
+    }();
+    Value q_len = cast(argmax(cast(equal(ids, g.scalar_i64(c.sep)), DT::i32), -1, true), DT::i64) + g.scalar_i64(1);  // [b, 1]
+    Value pos = unsqueeze(arange_positions(ids), {-1});  // [1, s, 1]
+    Value question = logical_and(less(pos, unsqueeze(q_len, {-1})), greater(pos, g.scalar_i64(0)));  // [b, s, 1]
+    logits = logits - cast(question, DT::f32) * 1e6f;
+    auto parts = split(logits, -1, {1, 1});
+    return {squeeze(parts[0], {-1}), squeeze(parts[1], {-1})};
+}
+
+void build(Graph& g) {
+    BigBirdConfig c(g.config());
+    std::string task = g.feature();
+    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    oc.atol_for_validation = 1e-4;
+    auto in = oc.declare_inputs();
+    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
+    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+
+    Weights bert = Weights::base(g, "bert", "embeddings.word_embeddings.weight");
+    Value x = bert_embeddings(bert.pp("embeddings"), ids,
+                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
+                               .eps = c.eps, .token_type_ids = types,
+                               .word_scale = c.rescale ? float(std::sqrt(double(c.hidden))) : 1.f});
+    Value bias = padding_bias(mask);
+    BertLayerOptions lo{.hidden = c.hidden, .heads = c.heads, .inter = c.inter, .eps = c.eps, .act = c.act,
+                        .qkv_bias = c.use_bias};
+    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(bert.pp("encoder.layer", i), x, bias, lo);
+
+    int64_t labels = g.config().num_labels();
+    if (task == "default") {
+        oc.output("last_hidden_state", x);
+        oc.output("pooler_output", pooler(bert, c, x));
+    } else if (task == "masked-lm") {
+        oc.output("logits", bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), x,
+                                         {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act}));
+    } else if (task == "sequence-classification") {
+        // BigBirdClassificationHead: hidden_act where RoBERTa uses tanh.
+        oc.output("logits", classification_head(Weights(g, "classifier"), x, {.hidden = c.hidden, .labels = labels, .act = c.act}));
+    } else if (task == "multiple-choice") {
+        Value logits = linear(Weights(g, "classifier"), pooler(bert, c, x), {.in = c.hidden, .out = 1});
+        oc.output("logits", unflatten_choices(logits, in["input_ids"]));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
+    } else if (task == "question-answering") {
+        auto [start, end] = question_answering(g, c, x, ids);
+        oc.output("start_logits", start);
+        oc.output("end_logits", end);
+    }
+}
+
+}  // namespace
+
+HFX_PLUGIN("big_bird", "0.1.0") {
+    reg.add({.model_type = "big_bird",
+             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
+                          "question-answering", "multiple-choice"},
+             .reference = "transformers 4.40.2 models/big_bird/modeling_big_bird.py",
+             .build = build,
+             .tiny_config = R"({"model_type": "big_bird", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "intermediate_size": 37, "hidden_act": "gelu_new",
+                 "max_position_embeddings": 64, "type_vocab_size": 2, "layer_norm_eps": 1e-12,
+                 "attention_type": "original_full", "block_size": 4, "num_random_blocks": 2, "use_bias": true,
+                 "rescale_embeddings": false, "pad_token_id": 0, "sep_token_id": 66, "num_labels": 2})"});
+}

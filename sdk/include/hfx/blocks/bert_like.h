@@ -1,0 +1,178 @@
+// The BERT family's shared modules (transformers 4.40.2 modeling_bert.py and
+// the "Copied from" modules of roberta, xlm_roberta_xl, electra, layoutlm,
+// big_bird, ibert, ...): embeddings, the post-LN and pre-LN encoder layers,
+// pooler and the common heads. Weight names are HF's, relative to the view.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "hfx/blocks/attention.h"
+#include "hfx/blocks/heads.h"
+#include "hfx/blocks/nn.h"
+#include "hfx/onnx_config.h"
+
+namespace hfx {
+
+// RoBERTa's create_position_ids_from_input_ids: padding keeps padding_idx,
+// tokens count from padding_idx + 1. ids [b, s] -> [b, s] int64
+inline Value roberta_position_ids(Value ids, int64_t padding_idx) {
+    Graph& g = *ids.g;
+    Value mask = cast(logical_not(equal(ids, g.scalar_i64(padding_idx))), DT::i64);
+    return cumsum(mask, 1) * mask + g.scalar_i64(padding_idx);
+}
+
+// 0..seq-1 as [1, s] (BERT's registered position_ids buffer).
+inline Value arange_positions(Value ids) {
+    Graph& g = *ids.g;
+    return unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
+}
+
+struct BertEmbeddingsOptions {
+    int64_t dim = -1;  // hidden_size (embedding_size for ELECTRA / ALBERT)
+    int64_t vocab = -1, type_vocab = -1, max_pos = -1;
+    double eps = 1e-12;
+    std::optional<Value> token_type_ids;  // absent: zeros (the registered token_type_ids buffer)
+    std::optional<Value> position_ids;    // absent: 0..seq-1
+    bool layer_norm = true;               // XLM-RoBERTa-XL has none here
+    float word_scale = 1.f;               // BigBird's rescale_embeddings: sqrt(hidden_size)
+};
+
+// BertEmbeddings: word + token type + absolute position, then LayerNorm.
+// ids [b, s] -> [b, s, dim]
+inline Value bert_embeddings(const Weights& vb, Value ids, const BertEmbeddingsOptions& o) {
+    Graph& g = vb.graph();
+    auto s = vb.scope();
+    Value x = embedding(vb.pp("word_embeddings"), ids, o.vocab, o.dim);
+    if (o.word_scale != 1.f) x = x * o.word_scale;
+    Value types = o.token_type_ids ? *o.token_type_ids : g.scalar_i64(0);  // row 0 broadcasts like the zeros buffer
+    x = x + embedding(vb.pp("token_type_embeddings"), types, o.type_vocab, o.dim);
+    Value positions = o.position_ids ? *o.position_ids : arange_positions(ids);
+    x = x + embedding(vb.pp("position_embeddings"), positions, o.max_pos, o.dim);
+    if (!o.layer_norm) return x;
+    return layer_norm(vb.pp("LayerNorm"), x, {.dim = o.dim, .eps = o.eps});
+}
+
+struct BertLayerOptions {
+    int64_t hidden = -1, heads = -1, inter = -1;
+    double eps = 1e-12;
+    std::string act = "gelu";
+    bool qkv_bias = true;  // BigBird's use_bias
+};
+
+// BertSelfAttention (eager, absolute positions): vb = "...attention.self".
+// x [b, s, hidden], mask_bias [b, 1, 1, s] -> context [b, s, hidden]
+inline Value bert_self_attention(const Weights& vb, Value x, Value mask_bias, const BertLayerOptions& o) {
+    int64_t head_dim = o.hidden / o.heads;
+    auto proj = [&](const char* name) {
+        return split_heads(linear(vb.pp(name), x, {.in = o.hidden, .out = o.hidden, .bias = o.qkv_bias}), o.heads,
+                           head_dim);
+    };
+    Value q = proj("query"), k = proj("key"), v = proj("value");
+    auto s = vb.scope();
+    return merge_heads(scaled_dot_product(q, k, v, {.head_dim = head_dim, .bias = mask_bias}));
+}
+
+// BertLayer (post-LN): attention.{self,output.dense,output.LayerNorm},
+// intermediate.dense, output.{dense,LayerNorm}. x [b, s, hidden]
+inline Value bert_layer(const Weights& vb, Value x, Value mask_bias, const BertLayerOptions& o) {
+    auto s = vb.scope();
+    Value ctx = bert_self_attention(vb.pp("attention.self"), x, mask_bias, o);
+    Weights attn_out = vb.pp("attention.output");
+    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = o.hidden, .out = o.hidden}) + x,
+                         {.dim = o.hidden, .eps = o.eps});
+    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = o.hidden, .out = o.inter}), o.act);
+    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = o.inter, .out = o.hidden}) + h,
+                      {.dim = o.hidden, .eps = o.eps});
+}
+
+// XLMRobertaXLLayer (pre-LN): attention.self_attn_layer_norm before the
+// attention, LayerNorm before the intermediate; residuals without norms.
+inline Value bert_pre_ln_layer(const Weights& vb, Value x, Value mask_bias, const BertLayerOptions& o) {
+    auto s = vb.scope();
+    Value normed = layer_norm(vb.pp("attention.self_attn_layer_norm"), x, {.dim = o.hidden, .eps = o.eps});
+    Value ctx = bert_self_attention(vb.pp("attention.self"), normed, mask_bias, o);
+    Value h = linear(vb.pp("attention.output.dense"), ctx, {.in = o.hidden, .out = o.hidden}) + x;
+    Value up = layer_norm(vb.pp("LayerNorm"), h, {.dim = o.hidden, .eps = o.eps});
+    up = activation(linear(vb.pp("intermediate.dense"), up, {.in = o.hidden, .out = o.inter}), o.act);
+    return linear(vb.pp("output.dense"), up, {.in = o.inter, .out = o.hidden}) + h;
+}
+
+// BertPooler: tanh(dense(hidden[:, 0])). [b, s, h] -> [b, h]
+inline Value bert_pooler(const Weights& vb, Value hidden, int64_t hidden_size) {
+    auto s = vb.scope();
+    return tanh(linear(vb.pp("dense"), first_token(hidden), {.in = hidden_size, .out = hidden_size}));
+}
+
+struct ClassificationHeadOptions {
+    int64_t hidden = -1, labels = -1;
+    std::string act = "tanh";  // ELECTRA / BigBird use gelu / hidden_act
+};
+
+// RobertaClassificationHead: out_proj(act(dense(hidden[:, 0]))). [b, s, h] -> [b, labels]
+inline Value classification_head(const Weights& vb, Value hidden, const ClassificationHeadOptions& o) {
+    auto s = vb.scope();
+    Value x = activation(linear(vb.pp("dense"), first_token(hidden), {.in = o.hidden, .out = o.hidden}), o.act);
+    return linear(vb.pp("out_proj"), x, {.in = o.hidden, .out = o.labels});
+}
+
+struct LmHeadOptions {
+    int64_t hidden = -1, vocab = -1;
+    double eps = 1e-12;
+    std::string act = "gelu";
+};
+
+// RobertaLMHead: decoder(layer_norm(gelu(dense(x)))) + bias, the decoder tied
+// to the word embeddings when the checkpoint does not store it. [b, s, h] -> [b, s, vocab]
+inline Value roberta_lm_head(const Weights& vb, const Weights& word_embeddings, Value x, const LmHeadOptions& o) {
+    auto s = vb.scope();
+    Value h = activation(linear(vb.pp("dense"), x, {.in = o.hidden, .out = o.hidden}), o.act);
+    h = layer_norm(vb.pp("layer_norm"), h, {.dim = o.hidden, .eps = o.eps});
+    return tied_lm_projection(vb.pp("decoder"), word_embeddings, h, o.hidden, o.vocab) + vb.get("bias", {o.vocab});
+}
+
+// BertOnlyMLMHead (cls.predictions): transform.{dense,LayerNorm}, decoder + bias.
+inline Value bert_lm_head(const Weights& vb, const Weights& word_embeddings, Value x, const LmHeadOptions& o) {
+    auto s = vb.scope();
+    Weights t = vb.pp("transform");
+    Value h = activation(linear(t.pp("dense"), x, {.in = o.hidden, .out = o.hidden}), o.act);
+    h = layer_norm(t.pp("LayerNorm"), h, {.dim = o.hidden, .eps = o.eps});
+    return tied_lm_projection(vb.pp("decoder"), word_embeddings, h, o.hidden, o.vocab) + vb.get("bias", {o.vocab});
+}
+
+struct RobertaTaskOptions {
+    int64_t hidden = -1, vocab = -1, labels = -1;
+    double eps = 1e-12;
+};
+
+// The task heads of RoBERTa and its copies (XLM-RoBERTa-XL, I-BERT, Data2VecText):
+// default -> last_hidden_state + pooler_output; masked-lm -> lm_head;
+// sequence-classification -> classifier (RobertaClassificationHead);
+// multiple-choice -> classifier on the pooler; token-classification -> classifier;
+// question-answering -> qa_outputs. `base` is the base model's view (holds
+// embeddings and pooler), `ids` the graph's input_ids (for the choice axis).
+inline void roberta_task_outputs(OnnxConfig& oc, const Weights& base, Value x, Value ids, const RobertaTaskOptions& o) {
+    Graph& g = base.graph();
+    const std::string& task = oc.task();
+    if (task == "default") {
+        oc.output("last_hidden_state", x);
+        oc.output("pooler_output", bert_pooler(base.pp("pooler"), x, o.hidden));
+    } else if (task == "masked-lm") {
+        oc.output("logits", roberta_lm_head(Weights(g, "lm_head"), base.pp("embeddings.word_embeddings"), x,
+                                            {.hidden = o.hidden, .vocab = o.vocab, .eps = o.eps}));
+    } else if (task == "sequence-classification") {
+        oc.output("logits", classification_head(Weights(g, "classifier"), x, {.hidden = o.hidden, .labels = o.labels}));
+    } else if (task == "multiple-choice") {
+        Value logits = linear(Weights(g, "classifier"), bert_pooler(base.pp("pooler"), x, o.hidden), {.in = o.hidden, .out = 1});
+        oc.output("logits", unflatten_choices(logits, ids));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = o.labels}));
+    } else if (task == "question-answering") {
+        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, o.hidden);
+        oc.output("start_logits", start);
+        oc.output("end_logits", end);
+    } else {
+        throw Error("feature '" + task + "': not supported by this model");
+    }
+}
+
+}  // namespace hfx
