@@ -47,20 +47,23 @@ std::vector<Tensor> run(const std::string& config, const std::map<std::string, T
 struct RotaryCase {
     std::string style;
     int64_t head_dim, rotary_dim;
+    double position_scale = 1.0;
 };
 
 // HF: inv_freq = 1 / base^(arange(0, r, 2) / r); pair j turns by pos * inv_freq[j].
-// rotate_half pairs (j, j + r/2); rotate_every_two pairs (2j, 2j + 1); features >= r pass through.
+// rotate_half pairs (j, j + r/2); rotate_every_two pairs (2j, 2j + 1); features >= r pass through;
+// "linear" rope scaling divides the positions.
 TEST(Blocks, RotaryMatchesTheHfFormulas) {
     for (RotaryCase rc : {RotaryCase{"half", 8, 8}, RotaryCase{"interleaved", 8, 8}, RotaryCase{"half", 8, 4},
-                          RotaryCase{"interleaved", 10, 6}}) {
+                          RotaryCase{"interleaved", 10, 6}, RotaryCase{"half", 8, 8, 4.0}}) {
         int64_t b = 2, h = 3, s = 5, d = rc.head_dim, r = rc.rotary_dim;
         std::vector<float> x(size_t(b * h * s * d));
         for (size_t k = 0; k < x.size(); ++k) x[k] = std::sin(0.37f * float(k) + 0.1f);
         std::vector<int64_t> pos(size_t(b * s));
         for (int64_t i = 0; i < b * s; ++i) pos[size_t(i)] = (i * 7) % 11;
         std::string config = R"({"model_type": "hfx-probe-rotary", "style": ")" + rc.style + R"(", "head_dim": )" +
-                             std::to_string(d) + R"(, "rotary_dim": )" + std::to_string(r) + R"(, "base": 500.0})";
+                             std::to_string(d) + R"(, "rotary_dim": )" + std::to_string(r) + R"(, "base": 500.0, "position_scale": )" +
+                             std::to_string(rc.position_scale) + "}";
         auto out = run(config, {{"x", Tensor::from(DType::f32, {b, h, s, d}, x)},
                                 {"positions", Tensor::from(DType::i64, {b, s}, pos)}});
         ASSERT_EQ(out.size(), 1u);
@@ -73,7 +76,7 @@ TEST(Blocks, RotaryMatchesTheHfFormulas) {
                     const float* yr = y + ((bi * h + hi) * s + si) * d;
                     std::vector<double> want(xr, xr + d);
                     for (int64_t j = 0; j < r / 2; ++j) {
-                        double theta = double(pos[size_t(bi * s + si)]) / std::pow(500.0, double(2 * j) / double(r));
+                        double theta = double(pos[size_t(bi * s + si)]) / rc.position_scale / std::pow(500.0, double(2 * j) / double(r));
                         int64_t a = rc.style == "half" ? j : 2 * j, o = rc.style == "half" ? j + r / 2 : 2 * j + 1;
                         want[size_t(a)] = xr[a] * std::cos(theta) - xr[o] * std::sin(theta);
                         want[size_t(o)] = xr[o] * std::cos(theta) + xr[a] * std::sin(theta);

@@ -31,6 +31,10 @@ struct RotaryOptions {
     int64_t rotary_dim = -1;  // features rotated from the start of each head (partial rotary); -1 = head_dim
     double base = 10000.0;    // rope_theta
     RotaryStyle style = RotaryStyle::half;
+    // Variants of rope_scaling, for the families that have them:
+    double position_scale = 1.0;    // "linear": positions / factor (4.40.2's LinearScalingRotaryEmbedding)
+    std::vector<float> inv_freq;    // frequencies a plugin computed itself (llama3, yarn, ...); empty = from base
+    float attention_factor = 1.0f;  // multiplies cos and sin (yarn's mscale)
 
     int64_t rot() const { return rotary_dim < 0 ? head_dim : rotary_dim; }
 };
@@ -41,11 +45,13 @@ struct RotaryTables {
     Value cos, sin;
 };
 
-// The HF inverse frequencies base^(-2j/rotary_dim), j < rotary_dim/2, as float32.
+// The HF inverse frequencies 1 / base^(arange(0, r, 2) / r), in float32 steps as torch computes them
+// (an ulp here is a visible angle error at long positions).
 inline std::vector<float> rotary_inv_freq(const RotaryOptions& o) {
+    if (!o.inv_freq.empty()) return o.inv_freq;
     std::vector<float> inv;
     int64_t r = o.rot();
-    for (int64_t j = 0; j < r; j += 2) inv.push_back(float(1.0 / std::pow(o.base, double(j) / double(r))));
+    for (int64_t j = 0; j < r; j += 2) inv.push_back(1.0f / std::pow(float(o.base), float(j) / float(r)));
     return inv;
 }
 
@@ -55,8 +61,11 @@ inline RotaryTables rotary_tables(Value positions, const RotaryOptions& o) {
     Graph& g = *positions.g;
     std::vector<float> inv = rotary_inv_freq(o);
     int64_t half = int64_t(inv.size());
-    Value freqs = unsqueeze(cast(positions, DT::f32), {-1}) * g.constant_f32(inv, {half});  // [..., seq, r/2]
-    Value angles = unsqueeze(freqs, {-3});  // heads axis
+    Value t = cast(positions, DT::f32);
+    if (o.position_scale != 1.0) t = t / float(o.position_scale);
+    Value freqs = unsqueeze(t, {-1}) * g.constant_f32(inv, {half});  // [..., seq, r/2]
+    Value angles = unsqueeze(freqs, {-3});                             // heads axis
+    if (o.attention_factor != 1.0f) return {cos(angles) * o.attention_factor, sin(angles) * o.attention_factor};
     return {cos(angles), sin(angles)};
 }
 
