@@ -61,7 +61,7 @@ void build(Graph& g) {
                                                 {.hidden = c.hidden, .labels = g.config().num_labels(), .act = "gelu"}));
     } else if (task == "multiple-choice") {
         Value pooled = sequence_summary(Weights(g, "sequence_summary"), x,
-                                        SequenceSummaryOptions::from_config(g.config(), c.hidden));
+                                        SequenceSummaryOptions::from(g.config(), c.hidden));
         Value logits = linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = 1});
         oc.output("logits", unflatten_choices(logits, in["input_ids"]));
     } else if (task == "token-classification") {

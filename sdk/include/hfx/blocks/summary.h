@@ -1,6 +1,6 @@
-// transformers' SequenceSummary (modeling_utils.py, 4.40.2): the pooling head of
-// ELECTRA / XLM / Flaubert / XLNet multiple-choice and GPT-2 double heads.
-// Configured by the summary_* keys of config.json.
+// HF's SequenceSummary (modeling_utils.py): the pooled vector that XLM,
+// Flaubert, RoFormer, ConvBERT, XLNet and GPT-2's double heads classify.
+// It reads summary_* keys of config.json with the HF defaults.
 #pragma once
 #include <string>
 
@@ -11,35 +11,35 @@
 namespace hfx {
 
 struct SequenceSummaryOptions {
-    std::string type = "last";  // summary_type: "last", "first" or "mean"
+    std::string type = "last";  // summary_type: last | first | mean
+    bool use_proj = false;      // summary_use_proj: Linear under `<prefix>.summary`
     int64_t hidden = -1;
-    int64_t proj_out = -1;      // summary_use_proj: size of the `summary` Linear (-1: no projection)
-    std::string act;            // summary_activation ("" = identity)
+    int64_t proj_out = -1;      // num_labels when summary_proj_to_labels, else hidden
+    std::string activation;     // summary_activation ("tanh", ...; empty = identity)
 
-    // As SequenceSummary.__init__ reads the config.
-    static SequenceSummaryOptions from_config(const Config& c, int64_t hidden_size) {
+    // The options SequenceSummary(config) derives from config.json.
+    static SequenceSummaryOptions from(const Config& c, int64_t hidden) {
         SequenceSummaryOptions o;
         o.type = c.s("summary_type", "last");
-        o.hidden = hidden_size;
-        if (c.b("summary_use_proj", false)) {
-            bool to_labels = c.b("summary_proj_to_labels", false) && c.num_labels() > 0;
-            o.proj_out = to_labels ? c.num_labels() : hidden_size;
-        }
-        o.act = c.s("summary_activation", "");
+        o.use_proj = c.b("summary_use_proj", false);
+        o.hidden = hidden;
+        int64_t labels = c.num_labels();
+        o.proj_out = c.b("summary_proj_to_labels", false) && labels > 0 ? labels : hidden;
+        o.activation = c.s("summary_activation", "");
         return o;
     }
 };
 
-// vb = "...sequence_summary". hidden [b, s, h] -> [b, proj_out or h]
+// hidden [b, s, h] -> [b, proj_out or h]; `vb` is the SequenceSummary module.
 inline Value sequence_summary(const Weights& vb, Value hidden, const SequenceSummaryOptions& o) {
     auto s = vb.scope();
     Value out;
-    if (o.type == "first") out = first_token(hidden);
-    else if (o.type == "last") out = gather(hidden, hidden.g->scalar_i64(-1), 1);
+    if (o.type == "last") out = squeeze(slice(hidden, 1, -1, INT64_MAX), {1});
+    else if (o.type == "first") out = first_token(hidden);
     else if (o.type == "mean") out = reduce_mean(hidden, {1}, false);
-    else throw Error("config key 'summary_type': '" + o.type + "' is not supported (first, last, mean)");
-    if (o.proj_out > 0) out = linear(vb.pp("summary"), out, {.in = o.hidden, .out = o.proj_out});
-    if (!o.act.empty()) out = activation(out, o.act);
+    else throw Error("config key 'summary_type': '" + o.type + "' is not supported");
+    if (o.use_proj) out = linear(vb.pp("summary"), out, {.in = o.hidden, .out = o.proj_out});
+    if (!o.activation.empty()) out = activation(out, o.activation);
     return out;
 }
 

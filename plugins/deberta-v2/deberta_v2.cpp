@@ -1,0 +1,198 @@
+// DeBERTa-v2, following transformers 4.40.2 src/transformers/models/deberta_v2/modeling_deberta_v2.py
+// (DebertaV2Model and its task heads): disentangled attention over log-bucketed
+// relative positions (position_buckets), shared attention keys, normalized
+// relative embeddings, the optional ConvLayer after the first layer.
+#include <hfx/hfx.h>
+
+using namespace hfx;
+
+namespace {
+
+struct DebertaV2Config {
+    int64_t hidden, embed, heads, head_dim, layers, inter, vocab, type_vocab, max_pos, max_rel, buckets, pooler_hidden;
+    int64_t conv_kernel, conv_groups;
+    double eps;
+    std::string act, pooler_act, conv_act;
+    bool position_biased_input, relative_attention, share_att_key, norm_rel_ebd;
+    std::set<std::string> pos_att;
+    explicit DebertaV2Config(const Config& c)
+        : hidden(c.i("hidden_size")), embed(c.i("embedding_size", hidden)), heads(c.i("num_attention_heads")),
+          head_dim(c.i("attention_head_size", hidden / heads)), layers(c.i("num_hidden_layers")),
+          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 0)),
+          max_pos(c.i("max_position_embeddings", 512)), max_rel(c.i("max_relative_positions", -1)),
+          buckets(c.i("position_buckets", -1)), pooler_hidden(c.i("pooler_hidden_size", hidden)),
+          conv_kernel(c.i("conv_kernel_size", 0)), conv_groups(c.i("conv_groups", 1)), eps(c.f("layer_norm_eps", 1e-7)),
+          act(c.s("hidden_act", "gelu")), pooler_act(c.s("pooler_hidden_act", "gelu")), conv_act(c.s("conv_act", "tanh")),
+          position_biased_input(c.b("position_biased_input", true)), relative_attention(c.b("relative_attention", false)),
+          share_att_key(c.b("share_att_key", false)), pos_att(pos_att_types(c)) {
+        if (max_rel < 1) max_rel = max_pos;
+        std::string norm = c.s("norm_rel_ebd", "none");
+        for (char& ch : norm) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        norm_rel_ebd = norm.find("layer_norm") != std::string::npos;
+    }
+    int64_t all_head_size() const { return heads * head_dim; }
+    int64_t span() const { return buckets > 0 ? buckets : max_rel; }  // pos_ebd_size
+    bool c2p() const { return pos_att.count("c2p") > 0; }
+    bool p2c() const { return pos_att.count("p2c") > 0; }
+};
+
+// DebertaV2Embeddings: words (+ positions) (+ token types), embed_proj, LayerNorm, zeroed on padding.
+Value embeddings(const Weights& vb, const DebertaV2Config& c, Value ids, std::optional<Value> types, Value mask) {
+    Graph& g = vb.graph();
+    auto s = vb.scope();
+    Value x = embedding(vb.pp("word_embeddings"), ids, c.vocab, c.embed);
+    if (c.position_biased_input) {
+        Value positions = unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
+        x = x + embedding(vb.pp("position_embeddings"), positions, c.max_pos, c.embed);
+    }
+    if (c.type_vocab > 0) x = x + embedding(vb.pp("token_type_embeddings"), *types, c.type_vocab, c.embed);
+    if (c.embed != c.hidden) x = linear(vb.pp("embed_proj"), x, {.in = c.embed, .out = c.hidden, .bias = false});
+    x = layer_norm(vb.pp("LayerNorm"), x, {.dim = c.hidden, .eps = c.eps});
+    return x * unsqueeze(cast(mask, DT::f32), {2});
+}
+
+struct Relative {
+    Value keep;              // [b, 1, s, s] bool
+    Value c2p_pos, p2c_pos;  // [s, s] int64
+    Value rel_embeddings;    // [1, 2*span, hidden]
+};
+
+// DisentangledSelfAttention. x: [b, s, hidden] -> [b, s, all_head_size]
+Value self_attention(const Weights& vb, const DebertaV2Config& c, Value x, const Relative& r) {
+    auto s = vb.scope();
+    int64_t hd = c.head_dim, all = c.all_head_size();
+    auto proj = [&](const std::string& name, Value in) {
+        return split_heads(linear(vb.pp(name), in, {.in = c.hidden, .out = all}), c.heads, hd);
+    };
+    Value q = proj("query_proj", x), k = proj("key_proj", x), v = proj("value_proj", x);
+    float scale_factor = float(1 + c.pos_att.size());
+    float scale = std::sqrt(float(hd) * scale_factor);
+    Value scores = matmul(q, transpose(k, {0, 1, 3, 2})) / scale;
+    if (c.relative_attention && !c.pos_att.empty()) {
+        std::optional<Value> rel_att;
+        auto add = [&](Value t) { rel_att = rel_att ? *rel_att + t : t; };
+        if (c.c2p()) {
+            Value pos_key = proj(c.share_att_key ? "key_proj" : "pos_key_proj", r.rel_embeddings);
+            add(c2p_scores(q, pos_key, r.c2p_pos) / scale);
+        }
+        if (c.p2c()) {
+            Value pos_query = proj(c.share_att_key ? "query_proj" : "pos_query_proj", r.rel_embeddings);
+            add(p2c_scores(k, pos_query, r.p2c_pos) / scale);
+        }
+        scores = scores + *rel_att;
+    }
+    return merge_heads(matmul(masked_softmax(scores, r.keep), v));
+}
+
+Value layer(const Weights& vb, const DebertaV2Config& c, Value x, const Relative& r) {
+    auto s = vb.scope();
+    Value ctx = self_attention(vb.pp("attention.self"), c, x, r);
+    Weights attn_out = vb.pp("attention.output");
+    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.all_head_size(), .out = c.hidden}) + x,
+                         {.dim = c.hidden, .eps = c.eps});
+    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
+    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
+                      {.dim = c.hidden, .eps = c.eps});
+}
+
+// ConvLayer: conv1d over the encoder input, zeroed on padding, conv_act, LayerNorm(residual + out), zeroed on padding.
+Value conv_layer(const Weights& vb, const DebertaV2Config& c, Value hidden, Value residual, Value mask) {
+    auto s = vb.scope();
+    int64_t k = c.conv_kernel, pad = (k - 1) / 2;
+    Value out = [&] {
+        auto s2 = vb.pp("conv").scope();
+        return hidden.g->node("Conv", {transpose(hidden, {0, 2, 1}), vb.get("conv.weight", {c.hidden, c.hidden / c.conv_groups, k}),
+                                       vb.get("conv.bias", {c.hidden})},
+                              {A::integer("group", c.conv_groups), A::list("kernel_shape", {k}), A::list("pads", {pad, pad})});
+    }();
+    Value keep = unsqueeze(cast(mask, DT::f32), {2});  // [b, s, 1]
+    out = activation(transpose(out, {0, 2, 1}) * keep, c.conv_act);
+    return layer_norm(vb.pp("LayerNorm"), residual + out, {.dim = c.hidden, .eps = c.eps}) * keep;
+}
+
+// DebertaV2Encoder: get_attention_mask, get_rel_pos (log buckets), get_rel_embedding (LayerNorm).
+Relative relative(const Weights& encoder, const DebertaV2Config& c, Value x, Value mask) {
+    Graph& g = encoder.graph();
+    auto s = encoder.scope();
+    Relative r{.keep = pairwise_mask(mask)};
+    if (!c.relative_attention) return r;
+    Value len = squeeze(dim(x, 1), {0});
+    Value rel = relative_position(len, len);
+    if (c.buckets > 0 && c.max_rel > 0) rel = log_bucket_position(rel, c.buckets, c.max_rel);
+    int64_t span = c.span();
+    Value lo = g.scalar_i64(0), hi = g.scalar_i64(2 * span - 1);
+    r.c2p_pos = clamp_i64(rel + g.scalar_i64(span), lo, hi);
+    r.p2c_pos = clamp_i64(neg(rel) + g.scalar_i64(span), lo, hi);
+    int64_t rows = c.buckets > 0 ? 2 * c.buckets : 2 * c.max_rel;
+    Value table = encoder.get("rel_embeddings.weight", {rows, c.hidden});
+    if (c.norm_rel_ebd) table = layer_norm(encoder.pp("LayerNorm"), table, {.dim = c.hidden, .eps = c.eps});
+    r.rel_embeddings = unsqueeze(slice(table, 0, 0, 2 * span), {0});
+    return r;
+}
+
+void build(Graph& g) {
+    DebertaV2Config c(g.config());
+    std::string task = g.feature();
+    TextEncoderOnnxConfig oc(g, task, {.token_type_ids = c.type_vocab > 0, .type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    oc.default_onnx_opset = 12;
+    auto in = oc.declare_inputs();
+    Value ids = in["input_ids"], mask = in["attention_mask"];
+    std::optional<Value> types;
+    if (c.type_vocab > 0) types = in["token_type_ids"];
+    if (task == "multiple-choice") {
+        ids = flatten_choices(ids), mask = flatten_choices(mask);
+        if (types) types = flatten_choices(*types);
+    }
+
+    Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
+    Value x = embeddings(db.pp("embeddings"), c, ids, types, mask);
+    Relative r = relative(db.pp("encoder"), c, x, mask);
+    Value embedded = x;
+    for (int64_t i = 0; i < c.layers; ++i) {
+        x = layer(db.pp("encoder.layer", i), c, x, r);
+        if (i == 0 && c.conv_kernel > 0) x = conv_layer(db.pp("encoder.conv"), c, embedded, x, mask);
+    }
+
+    int64_t labels = g.config().num_labels();
+    auto pooler = [&] {  // ContextPooler: dense + pooler_hidden_act on the first token
+        return activation(linear(Weights(g, "pooler.dense"), first_token(x), {.in = c.pooler_hidden, .out = c.pooler_hidden}),
+                          c.pooler_act);
+    };
+    if (task == "default") {
+        oc.output("last_hidden_state", x);  // DebertaV2Model has no pooler
+    } else if (task == "masked-lm") {
+        Weights head(g, "cls.predictions");
+        Weights t = head.pp("transform");
+        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.embed}), c.act);
+        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
+        Value logits = tied_lm_projection(head.pp("decoder"), db.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
+        oc.output("logits", logits + head.get("bias", {c.vocab}));
+    } else if (task == "sequence-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), pooler(), {.in = c.hidden, .out = labels}));
+    } else if (task == "multiple-choice") {
+        Value logits = linear(Weights(g, "classifier"), pooler(), {.in = c.hidden, .out = 1});
+        oc.output("logits", unflatten_choices(logits, in["input_ids"]));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
+    } else if (task == "question-answering") {
+        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
+        oc.output("start_logits", start);
+        oc.output("end_logits", end);
+    }
+}
+
+}  // namespace
+
+HFX_PLUGIN("deberta-v2", "0.1.0") {
+    reg.add({.model_type = "deberta-v2",
+             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
+                          "question-answering", "multiple-choice"},
+             .reference = "transformers 4.40.2 models/deberta_v2/modeling_deberta_v2.py",
+             .build = build,
+             .tiny_config = R"({"model_type": "deberta-v2", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "intermediate_size": 37, "hidden_act": "gelu", "max_position_embeddings": 64,
+                 "type_vocab_size": 0, "layer_norm_eps": 1e-7, "relative_attention": true, "max_relative_positions": -1,
+                 "position_buckets": 32, "norm_rel_ebd": "layer_norm", "share_att_key": true,
+                 "position_biased_input": false, "pos_att_type": ["p2c", "c2p"], "pooler_hidden_size": 32,
+                 "pooler_hidden_act": "gelu", "num_labels": 2})"});
+}

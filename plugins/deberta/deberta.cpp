@@ -1,0 +1,168 @@
+// DeBERTa, following transformers 4.40.2 src/transformers/models/deberta/modeling_deberta.py
+// (DebertaModel and its task heads): disentangled self-attention with
+// content->position / position->content relative scores, XSoftmax masking,
+// ContextPooler heads.
+#include <hfx/hfx.h>
+
+using namespace hfx;
+
+namespace {
+
+struct DebertaConfig {
+    int64_t hidden, embed, heads, layers, inter, vocab, type_vocab, max_pos, max_rel, pooler_hidden;
+    double eps;
+    std::string act, pooler_act;
+    bool position_biased_input, relative_attention;
+    std::set<std::string> pos_att;
+    explicit DebertaConfig(const Config& c)
+        : hidden(c.i("hidden_size")), embed(c.i("embedding_size", hidden)), heads(c.i("num_attention_heads")),
+          layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
+          type_vocab(c.i("type_vocab_size", 0)), max_pos(c.i("max_position_embeddings", 512)),
+          max_rel(c.i("max_relative_positions", -1)), pooler_hidden(c.i("pooler_hidden_size", hidden)),
+          eps(c.f("layer_norm_eps", 1e-7)), act(c.s("hidden_act", "gelu")), pooler_act(c.s("pooler_hidden_act", "gelu")),
+          position_biased_input(c.b("position_biased_input", true)), relative_attention(c.b("relative_attention", false)),
+          pos_att(pos_att_types(c)) {
+        if (max_rel < 1) max_rel = max_pos;
+        if (c.b("talking_head", false)) throw Error("config key 'talking_head': talking-head attention is not supported");
+    }
+    int64_t head_dim() const { return hidden / heads; }
+    bool c2p() const { return pos_att.count("c2p") > 0; }
+    bool p2c() const { return pos_att.count("p2c") > 0; }
+};
+
+// DebertaEmbeddings: words (+ positions) (+ token types), embed_proj, LayerNorm, zeroed on padding.
+Value embeddings(const Weights& vb, const DebertaConfig& c, Value ids, std::optional<Value> types, Value mask) {
+    Graph& g = vb.graph();
+    auto s = vb.scope();
+    Value x = embedding(vb.pp("word_embeddings"), ids, c.vocab, c.embed);
+    if (c.position_biased_input) {
+        Value positions = unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
+        x = x + embedding(vb.pp("position_embeddings"), positions, c.max_pos, c.embed);
+    }
+    if (c.type_vocab > 0) x = x + embedding(vb.pp("token_type_embeddings"), *types, c.type_vocab, c.embed);
+    if (c.embed != c.hidden) x = linear(vb.pp("embed_proj"), x, {.in = c.embed, .out = c.hidden, .bias = false});
+    x = layer_norm(vb.pp("LayerNorm"), x, {.dim = c.hidden, .eps = c.eps});  // DebertaLayerNorm: same math
+    return x * unsqueeze(cast(mask, DT::f32), {2});
+}
+
+// What every layer shares: the pairwise mask, relative positions and the used slice of rel_embeddings.
+struct Relative {
+    Value keep;               // [b, 1, s, s] bool
+    Value c2p_pos, p2c_pos;   // [s, s] int64
+    Value rel_embeddings;     // [1, 2*span, hidden]
+};
+
+// DisentangledSelfAttention. x: [b, s, hidden] -> [b, s, hidden]
+Value self_attention(const Weights& vb, const DebertaConfig& c, Value x, const Relative& r) {
+    auto s = vb.scope();
+    int64_t hd = c.head_dim(), all = c.heads * hd;
+    // in_proj packs q|k|v per head: [b, s, heads, 3*hd] -> three [b, heads, s, hd]
+    Value qp = transpose(reshape(linear(vb.pp("in_proj"), x, {.in = c.hidden, .out = 3 * all, .bias = false}),
+                                 {0, 0, c.heads, 3 * hd}), {0, 2, 1, 3});
+    auto qkv = split(qp, -1, {hd, hd, hd});
+    Value q = qkv[0] + reshape(vb.get("q_bias", {all}), {1, c.heads, 1, hd});
+    Value k = qkv[1];
+    Value v = qkv[2] + reshape(vb.get("v_bias", {all}), {1, c.heads, 1, hd});
+    float scale_factor = float(1 + c.pos_att.size());
+    float scale = std::sqrt(float(hd) * scale_factor);
+    q = q / scale;
+    Value scores = matmul(q, transpose(k, {0, 1, 3, 2}));
+    if (c.relative_attention && !c.pos_att.empty()) {
+        std::optional<Value> rel_att;
+        auto add = [&](Value t) { rel_att = rel_att ? *rel_att + t : t; };
+        if (c.c2p()) {
+            Value pos_key = split_heads(linear(vb.pp("pos_proj"), r.rel_embeddings, {.in = c.hidden, .out = all, .bias = false}), c.heads, hd);
+            add(c2p_scores(q, pos_key, r.c2p_pos));
+        }
+        if (c.p2c()) {
+            Value pos_query = split_heads(linear(vb.pp("pos_q_proj"), r.rel_embeddings, {.in = c.hidden, .out = all}), c.heads, hd);
+            add(p2c_scores(k, pos_query / scale, r.p2c_pos));
+        }
+        scores = scores + *rel_att;
+    }
+    return merge_heads(matmul(masked_softmax(scores, r.keep), v));
+}
+
+Value layer(const Weights& vb, const DebertaConfig& c, Value x, const Relative& r) {
+    auto s = vb.scope();
+    Value ctx = self_attention(vb.pp("attention.self"), c, x, r);
+    Weights attn_out = vb.pp("attention.output");
+    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
+                         {.dim = c.hidden, .eps = c.eps});
+    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
+    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
+                      {.dim = c.hidden, .eps = c.eps});
+}
+
+// DebertaEncoder.get_attention_mask / get_rel_pos / the rel_embeddings rows
+// disentangled_att_bias uses: att_span = min(seq, max_relative_positions).
+Relative relative(const Weights& encoder, const DebertaConfig& c, Value x, Value mask) {
+    Graph& g = encoder.graph();
+    auto s = encoder.scope();
+    Relative r{.keep = pairwise_mask(mask)};
+    if (!c.relative_attention) return r;
+    Value len = dim(x, 1);                                                             // [1]
+    Value span = min_i64(len, g.constant_i64({c.max_rel}));                           // [1]
+    Value rel = relative_position(squeeze(len, {0}), squeeze(len, {0}));             // [s, s] = i - j
+    Value lo = g.constant_i64({0}, {}), hi = squeeze(span, {0}) * g.scalar_i64(2) - g.scalar_i64(1);
+    r.c2p_pos = clamp_i64(rel + squeeze(span, {0}), lo, hi);
+    r.p2c_pos = clamp_i64(neg(rel) + squeeze(span, {0}), lo, hi);
+    Value table = encoder.get("rel_embeddings.weight", {2 * c.max_rel, c.hidden});
+    Value rows = g.node("Slice", {table, g.constant_i64({c.max_rel}) - span, g.constant_i64({c.max_rel}) + span,
+                                  g.constant_i64({0})});
+    r.rel_embeddings = unsqueeze(rows, {0});
+    return r;
+}
+
+void build(Graph& g) {
+    DebertaConfig c(g.config());
+    std::string task = g.feature();
+    TextEncoderOnnxConfig oc(g, task, {.token_type_ids = c.type_vocab > 0, .type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    oc.default_onnx_opset = 12;
+    auto in = oc.declare_inputs();
+    Value ids = in["input_ids"], mask = in["attention_mask"];
+    std::optional<Value> types;
+    if (c.type_vocab > 0) types = in["token_type_ids"];
+
+    Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
+    Value x = embeddings(db.pp("embeddings"), c, ids, types, mask);
+    Relative r = relative(db.pp("encoder"), c, x, mask);
+    for (int64_t i = 0; i < c.layers; ++i) x = layer(db.pp("encoder.layer", i), c, x, r);
+
+    int64_t labels = g.config().num_labels();
+    if (task == "default") {
+        oc.output("last_hidden_state", x);  // DebertaModel has no pooler
+    } else if (task == "masked-lm") {
+        Weights head(g, "cls.predictions");
+        Weights t = head.pp("transform");
+        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.embed}), c.act);
+        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
+        Value logits = tied_lm_projection(head.pp("decoder"), db.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
+        oc.output("logits", logits + head.get("bias", {c.vocab}));
+    } else if (task == "sequence-classification") {
+        // ContextPooler: dense + pooler_hidden_act on the first token, then the classifier.
+        Value pooled = activation(linear(Weights(g, "pooler.dense"), first_token(x), {.in = c.pooler_hidden, .out = c.pooler_hidden}),
+                                  c.pooler_act);
+        oc.output("logits", linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = labels}));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
+    } else if (task == "question-answering") {
+        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
+        oc.output("start_logits", start);
+        oc.output("end_logits", end);
+    }
+}
+
+}  // namespace
+
+HFX_PLUGIN("deberta", "0.1.0") {
+    reg.add({.model_type = "deberta",
+             .features = {"default", "masked-lm", "sequence-classification", "token-classification", "question-answering"},
+             .reference = "transformers 4.40.2 models/deberta/modeling_deberta.py",
+             .build = build,
+             .tiny_config = R"({"model_type": "deberta", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "intermediate_size": 37, "hidden_act": "gelu", "max_position_embeddings": 64,
+                 "type_vocab_size": 0, "layer_norm_eps": 1e-7, "relative_attention": true, "max_relative_positions": -1,
+                 "position_biased_input": false, "pos_att_type": ["c2p", "p2c"], "pooler_hidden_size": 32,
+                 "pooler_hidden_act": "gelu", "num_labels": 2})"});
+}

@@ -1,0 +1,123 @@
+// RoFormer, following transformers 4.40.2 src/transformers/models/roformer/modeling_roformer.py
+// (RoFormerModel and its task heads): BERT with rotary position embeddings
+// (interleaved pairs) on the queries and keys (and values when rotary_value).
+#include <hfx/hfx.h>
+
+using namespace hfx;
+
+namespace {
+
+struct RoFormerConfig {
+    int64_t hidden, embed, heads, layers, inter, vocab, type_vocab, max_pos;
+    double eps;
+    std::string act;
+    bool rotary_value;
+    explicit RoFormerConfig(const Config& c)
+        : hidden(c.i("hidden_size")), embed(c.i("embedding_size", hidden)), heads(c.i("num_attention_heads")),
+          layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
+          type_vocab(c.i("type_vocab_size", 2)), max_pos(c.i("max_position_embeddings")),
+          eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "gelu")), rotary_value(c.b("rotary_value", false)) {
+        if ((hidden / heads) % 2) throw Error("config key 'num_attention_heads': rotary needs an even head size");
+    }
+    int64_t head_dim() const { return hidden / heads; }
+};
+
+// RoFormerEmbeddings: words + token types, LayerNorm (no absolute positions).
+Value embeddings(const Weights& vb, const RoFormerConfig& c, Value ids, Value types) {
+    auto s = vb.scope();
+    Value x = embedding(vb.pp("word_embeddings"), ids, c.vocab, c.embed) +
+              embedding(vb.pp("token_type_embeddings"), types, c.type_vocab, c.embed);
+    return layer_norm(vb.pp("LayerNorm"), x, {.dim = c.embed, .eps = c.eps});
+}
+
+// RoFormerSinusoidalPositionalEmbedding: the stored table [max_pos, head_dim]
+// holds sin in its first half and cos in its second, rows 0..seq-1 in use.
+RotaryTables sinusoidal_pos(const Weights& vb, const RoFormerConfig& c, Value x) {
+    Graph& g = vb.graph();
+    auto s = vb.scope();
+    Value positions = range(g.scalar_i64(0), squeeze(dim(x, 1), {0}), g.scalar_i64(1));
+    Value table = unsqueeze(embedding(vb, positions, c.max_pos, c.head_dim()), {0, 1});  // [1, 1, seq, head_dim]
+    auto sin_cos = split(table, -1, {c.head_dim() / 2, c.head_dim() / 2});
+    return {.cos = sin_cos[1], .sin = sin_cos[0]};
+}
+
+// RoFormerLayer: rotary self-attention + output LayerNorm, intermediate + output LayerNorm.
+Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias, const RotaryTables& pos) {
+    auto s = vb.scope();
+    int64_t hd = c.head_dim();
+    RotaryOptions rope{.head_dim = hd, .style = RotaryStyle::interleaved};
+    Weights self = vb.pp("attention.self");
+    auto proj = [&](const char* name) {
+        return split_heads(linear(self.pp(name), x, {.in = c.hidden, .out = c.hidden}), c.heads, hd);
+    };
+    Value ctx = [&] {
+        Value q = proj("query"), k = proj("key"), v = proj("value");
+        auto s2 = self.scope();
+        q = apply_rotary(q, pos, rope);
+        k = apply_rotary(k, pos, rope);
+        if (c.rotary_value) v = apply_rotary(v, pos, rope);
+        return merge_heads(scaled_dot_product(q, k, v, {.head_dim = hd, .bias = mask_bias}));
+    }();
+    Weights attn_out = vb.pp("attention.output");
+    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
+                         {.dim = c.hidden, .eps = c.eps});
+    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
+    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
+                      {.dim = c.hidden, .eps = c.eps});
+}
+
+void build(Graph& g) {
+    RoFormerConfig c(g.config());
+    std::string task = g.feature();
+    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    auto in = oc.declare_inputs();
+    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
+    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+
+    Weights rf = Weights::base(g, "roformer", "embeddings.word_embeddings.weight");
+    Value x = embeddings(rf.pp("embeddings"), c, ids, types);
+    if (c.embed != c.hidden) x = linear(rf.pp("embeddings_project"), x, {.in = c.embed, .out = c.hidden});
+    RotaryTables pos = sinusoidal_pos(rf.pp("encoder.embed_positions"), c, x);
+    Value bias = padding_bias(mask);
+    for (int64_t i = 0; i < c.layers; ++i) x = layer(rf.pp("encoder.layer", i), c, x, bias, pos);
+
+    if (task == "default") {
+        oc.output("last_hidden_state", x);  // RoFormerModel has no pooler
+    } else if (task == "masked-lm") {
+        Weights head(g, "cls.predictions");
+        Weights t = head.pp("transform");
+        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.embed}), c.act);
+        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
+        Value logits = tied_lm_projection(head.pp("decoder"), rf.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
+        oc.output("logits", logits + head.get("bias", {c.vocab}));
+    } else if (task == "sequence-classification") {
+        // RoFormerClassificationHead: dense + hidden_act + out_proj on the first token.
+        Weights head(g, "classifier");
+        Value h = activation(linear(head.pp("dense"), first_token(x), {.in = c.hidden, .out = c.hidden}), c.act);
+        oc.output("logits", linear(head.pp("out_proj"), h, {.in = c.hidden, .out = g.config().num_labels()}));
+    } else if (task == "multiple-choice") {
+        Value pooled = sequence_summary(Weights(g, "sequence_summary"), x, SequenceSummaryOptions::from(g.config(), c.hidden));
+        Value logits = linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = 1});
+        oc.output("logits", unflatten_choices(logits, in["input_ids"]));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
+    } else if (task == "question-answering") {
+        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
+        oc.output("start_logits", start);
+        oc.output("end_logits", end);
+    }
+}
+
+}  // namespace
+
+HFX_PLUGIN("roformer", "0.1.0") {
+    reg.add({.model_type = "roformer",
+             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
+                          "question-answering", "multiple-choice"},
+             .reference = "transformers 4.40.2 models/roformer/modeling_roformer.py",
+             .build = build,
+             .tiny_config = R"({"model_type": "roformer", "vocab_size": 99, "embedding_size": 32, "hidden_size": 32,
+                 "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 37, "hidden_act": "gelu",
+                 "max_position_embeddings": 64, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "rotary_value": false,
+                 "num_labels": 2})"});
+}

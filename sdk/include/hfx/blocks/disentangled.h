@@ -1,0 +1,101 @@
+// DeBERTa's disentangled attention pieces, shared by deberta (v1) and
+// deberta-v2 (transformers 4.40.2 modeling_deberta.py / modeling_deberta_v2.py):
+// relative positions (optionally log-bucketed), the content->position and
+// position->content score gathers, and XSoftmax (the masked softmax that
+// zeroes fully masked rows). Layout: [batch, heads, seq, head_dim] as
+// blocks/attention.h (v2's bmm over [batch*heads, ...] is the same math).
+#pragma once
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "hfx/config.h"
+#include "hfx/ops.h"
+
+namespace hfx {
+
+// config.pos_att_type: a list (["c2p", "p2c"]) or the legacy "c2p|p2c" string.
+inline std::set<std::string> pos_att_types(const Config& c) {
+    std::set<std::string> out;
+    if (size_t n = c.size("pos_att_type")) {
+        for (size_t k = 0; k < n; ++k) out.insert(c.s("pos_att_type/" + std::to_string(k)));
+    } else {
+        std::string text = c.s("pos_att_type", "");
+        for (size_t start = 0; start < text.size();) {
+            size_t end = std::min(text.find('|', start), text.size());
+            std::string part;
+            for (char ch : text.substr(start, end - start))
+                if (ch != ' ') part += char(std::tolower(static_cast<unsigned char>(ch)));
+            if (!part.empty()) out.insert(part);
+            start = end + 1;
+        }
+    }
+    for (const std::string& t : out)
+        if (t != "c2p" && t != "p2c") throw Error("config key 'pos_att_type': unknown type '" + t + "'");
+    return out;
+}
+
+// build_relative_position without buckets: rel[i, j] = i - j, [q, k] int64.
+// `q_len`, `k_len` are int64 scalars (e.g. squeeze(dim(x, 1), {0})).
+inline Value relative_position(Value q_len, Value k_len) {
+    Graph& g = *q_len.g;
+    Value q = unsqueeze(range(g.scalar_i64(0), q_len, g.scalar_i64(1)), {1});
+    Value k = unsqueeze(range(g.scalar_i64(0), k_len, g.scalar_i64(1)), {0});
+    return q - k;
+}
+
+// make_log_bucket_position: positions within +-bucket_size/2 stay exact, farther
+// ones are log-compressed up to max_position. int64 in, int64 out; the log math
+// runs in float32 as torch does.
+inline Value log_bucket_position(Value rel, int64_t bucket_size, int64_t max_position) {
+    Graph& g = *rel.g;
+    int64_t mid = bucket_size / 2;
+    Value sign = unary("Sign", rel);
+    Value near = logical_and(less(rel, g.scalar_i64(mid)), greater(rel, g.scalar_i64(-mid)));
+    Value abs_pos = where(near, g.scalar_i64(mid - 1), abs(rel));
+    float log_den = std::log(float(double(max_position - 1) / double(mid)));
+    Value ratio = cast(abs_pos, DT::f32) / float(mid);
+    Value log_pos = unary("Ceil", log(ratio) / log_den * float(mid - 1)) + float(mid);
+    Value bucket = where(logical_not(greater(abs_pos, g.scalar_i64(mid))), cast(rel, DT::f32), log_pos * cast(sign, DT::f32));
+    return cast(bucket, DT::i64);
+}
+
+// min / max / torch.clamp on int64 through Where: Min and Max take integers only from opset 12.
+inline Value min_i64(Value a, Value b) { return where(less(a, b), a, b); }
+inline Value max_i64(Value a, Value b) { return where(greater(a, b), a, b); }
+inline Value clamp_i64(Value x, Value lo, Value hi) { return min_i64(max_i64(x, lo), hi); }
+
+// Content->position: c2p[b, h, i, j] = (q_i . pos_key[c2p_pos[i, j]]).
+// q [b, h, s, d], pos_key [1 or b, h, 2*span, d], c2p_pos [s, s] int64.
+inline Value c2p_scores(Value q, Value pos_key, Value c2p_pos) {
+    Value att = matmul(q, transpose(pos_key, {0, 1, 3, 2}));  // [b, h, s, 2*span]
+    Value shape = concat({slice(shape_of(att), 0, 0, 3), dim(c2p_pos, 1)}, 0);
+    return att.g->node("GatherElements", {att, expand(c2p_pos, shape)}, {A::integer("axis", -1)});
+}
+
+// Position->content: p2c[b, h, i, j] = (k_j . pos_query[p2c_pos[j, i]]), the
+// gather on the key rows transposed back. k [b, h, s, d], pos_query [., h, 2*span, d].
+inline Value p2c_scores(Value k, Value pos_query, Value p2c_pos) {
+    Value att = matmul(k, transpose(pos_query, {0, 1, 3, 2}));  // [b, h, s_k, 2*span]
+    Value shape = concat({slice(shape_of(att), 0, 0, 3), dim(p2c_pos, 1)}, 0);
+    Value gathered = att.g->node("GatherElements", {att, expand(p2c_pos, shape)}, {A::integer("axis", -1)});
+    return transpose(gathered, {0, 1, 3, 2});
+}
+
+// DeBERTa's encoder mask: keep[b, 1, i, j] = mask[b, i] * mask[b, j] (bool).
+inline Value pairwise_mask(Value attention_mask) {
+    Value token = logical_not(equal(attention_mask, attention_mask.g->scalar_i64(0)));  // [b, s]
+    return logical_and(unsqueeze(token, {1, 3}), unsqueeze(token, {1, 2}));            // [b, 1, s, s]
+}
+
+// XSoftmax: masked entries get finfo.min before the softmax and 0 after it,
+// so a fully masked row (a padding query) yields zeros, not a uniform average.
+inline Value masked_softmax(Value scores, Value keep, int64_t axis = -1) {
+    Graph& g = *scores.g;
+    Value p = softmax(where(keep, scores, g.scalar(kMaskValue)), axis);
+    return where(keep, p, g.scalar(0.f));
+}
+
+}  // namespace hfx
