@@ -2,8 +2,10 @@
 #pragma once
 #include "hfx/abi.h"
 #include "hfx/blocks/attention.h"
+#include "hfx/blocks/decoder.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
+#include "hfx/blocks/rope.h"
 #include "hfx/config.h"
 #include "hfx/graph.h"
 #include "hfx/onnx_config.h"
