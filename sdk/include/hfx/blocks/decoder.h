@@ -27,8 +27,9 @@ public:
         std::string total = use_past_ ? "past_sequence + sequence" : "sequence";
         std::vector<IO> in = {IO{"input_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_IDS, 0, o_.vocab_size},
                               IO{"attention_mask", DT::i64, {"batch", total}, HFX_DUMMY_MASK}};
-        // sequence-classification pools by pad position and is traced without positions (as HF does).
-        if (o_.position_ids && task_ != "sequence-classification")
+        // sequence-classification pools by pad position and is traced without positions (as HF does);
+        // HF's *ForTokenClassification of decoders takes no position_ids either.
+        if (o_.position_ids && task_ != "sequence-classification" && task_ != "token-classification")
             in.push_back(IO{"position_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_POSITIONS});
         if (use_past_) fill_with_past_key_values_(in, "inputs");
         return in;
