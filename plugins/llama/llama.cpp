@@ -16,13 +16,20 @@ struct Variant {
     bool scale_embedding = false;   // Gemma: embeddings * sqrt(hidden_size), in the hidden dtype
     bool qkv_bias = false;          // Qwen2: q/k/v projections always have biases
     bool sliding_window = false;    // Mistral, Qwen2: eager mask with config.sliding_window
+    bool attention_bias = false;    // reads config.attention_bias (Llama, Gemma)
+    bool rope_scaling = false;      // reads config.rope_scaling (Llama; the others ignore it in 4.40.2)
+    bool head_dim_key = false;      // Gemma reads head_dim; the others use hidden_size / heads
+    // GemmaMLP: hidden_activation, gelu_pytorch_tanh when unset (hidden_act is not read).
+    std::string act_key = "hidden_act", act_default = "silu";
 };
 
 Variant variant_of(const std::string& model_type) {
-    if (model_type == "gemma") return {.unit_offset_norm = true, .scale_embedding = true};
+    if (model_type == "gemma") return {.unit_offset_norm = true, .scale_embedding = true, .attention_bias = true,
+                                      .head_dim_key = true, .act_key = "hidden_activation",
+                                      .act_default = "gelu_pytorch_tanh"};
     if (model_type == "qwen2") return {.qkv_bias = true, .sliding_window = true};
     if (model_type == "mistral") return {.sliding_window = true};
-    return {};
+    return {.attention_bias = true, .rope_scaling = true};
 }
 
 struct LlamaConfig {
@@ -35,15 +42,14 @@ struct LlamaConfig {
     LlamaConfig(const Config& c, const std::string& model_type)
         : v(variant_of(model_type)), hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")),
           kv_heads(c.i("num_key_value_heads", heads)), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), head_dim(c.i("head_dim", hidden / heads)),
-          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(c.b("attention_bias", false)) {
-        if (model_type != "gemma") head_dim = hidden / heads;  // only Gemma reads head_dim in 4.40.2
-        // GemmaMLP: hidden_activation, or gelu_pytorch_tanh when unset (ignoring hidden_act).
-        act = model_type == "gemma" ? c.s("hidden_activation", "gelu_pytorch_tanh") : c.s("hidden_act", "silu");
+          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
+          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)) {
+        act = c.s(v.act_key, v.act_default);
         if (v.sliding_window) window = c.i("sliding_window", 0);
         if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
         pad_token_id = c.i("pad_token_id", -1);
         rope = rope_options(c, head_dim);
+        if (!v.rope_scaling) rope.scaling.clear();
     }
 };
 

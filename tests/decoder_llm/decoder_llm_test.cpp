@@ -10,6 +10,7 @@
 // window, and random Falcon checkpoints in the layouts no fixture covers.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -153,9 +154,12 @@ public:
     }
     // Runs ids / mask (covering past + new) / positions; `cache` holds present.* of the last
     // call (empty = a past of length 0) and is replaced by this call's.
-    Tensor run(const Rows& ids, const Rows& mask, std::map<std::string, Tensor>* cache = nullptr) {
+    // `pos` overrides the position_ids derived from the mask.
+    Tensor run(const Rows& ids, const Rows& mask, std::map<std::string, Tensor>* cache = nullptr,
+               const Rows* pos = nullptr) {
         std::map<std::string, Tensor> feeds = {{"input_ids", i64(ids)}, {"attention_mask", i64(mask)}};
-        if (has_positions()) feeds["position_ids"] = i64(cols(positions(mask), mask[0].size() - ids[0].size(), mask[0].size()));
+        if (has_positions())
+            feeds["position_ids"] = i64(pos ? *pos : cols(positions(mask), mask[0].size() - ids[0].size(), mask[0].size()));
         for (const auto& [name, info] : past_) {
             std::string present = "present." + name.substr(std::string("past_key_values.").size());
             if (cache && cache->count(present)) {
@@ -274,6 +278,37 @@ TEST_P(DecoderLlm, LeftPaddedBatchEqualsAlone) {
 
 INSTANTIATE_TEST_SUITE_P(Models, DecoderLlm, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+// rope_scaling: "linear" divides the positions by the factor, so positions 2p
+// with factor 2 give what the unscaled model gives at p; "dynamic" leaves
+// positions below max_position_embeddings alone and beyond them equals the
+// unscaled model with the enlarged base theta * (f * len / max - (f - 1))^(d / (d - 2)).
+TEST(DecoderLlmRope, ScalingMatchesItsDefinition) {
+    TempDir tmp;
+    std::string llama = fixture("llama", "causal-lm");
+    Decoder plain(patched_fixture(llama, {{"max_position_embeddings", 16}}, tmp.path + "/plain"), "causal-lm",
+                  tmp.path + "/plain.onnx");
+    Decoder linear(patched_fixture(llama, {{"rope_scaling", {{"type", "linear"}, {"factor", 2.0}}}}, tmp.path + "/lin"),
+                   "causal-lm", tmp.path + "/lin.onnx");
+    Decoder dynamic(patched_fixture(llama, {{"max_position_embeddings", 16}, {"rope_scaling", {{"type", "dynamic"}, {"factor", 2.0}}}},
+                                    tmp.path + "/dyn"),
+                    "causal-lm", tmp.path + "/dyn.onnx");
+    Rows ids = {{11, 25, 37, 42, 50, 61}, {72, 83, 94, 105, 116, 127}};
+    Rows mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1}};
+    Rows low = {{0, 1, 2, 3, 4, 5}, {3, 4, 5, 6, 7, 8}}, doubled = low, high = {{0, 1, 2, 3, 4, 5}, {15, 16, 17, 18, 19, 20}};
+    for (auto& r : doubled)
+        for (auto& p : r) p *= 2;
+    Tensor want = plain.run(ids, mask, nullptr, &low);
+    EXPECT_TRUE(close(linear.run(ids, mask, nullptr, &doubled), want));
+    EXPECT_TRUE(close(dynamic.run(ids, mask, nullptr, &low), want));
+
+    // Longest position 20: len 21 > 16, base = 10000 * (2 * 21 / 16 - 1)^(8 / 6) for head_dim 8.
+    double base = 10000.0 * std::pow(2.0 * 21 / 16 - 1.0, 8.0 / 6.0);
+    Decoder enlarged(patched_fixture(llama, {{"rope_theta", base}}, tmp.path + "/big"), "causal-lm", tmp.path + "/big.onnx");
+    Tensor got = dynamic.run(ids, mask, nullptr, &high);
+    EXPECT_TRUE(close(got, enlarged.run(ids, mask, nullptr, &high)));
+    EXPECT_FALSE(close(got, plain.run(ids, mask, nullptr, &high)));
+}
 
 // Sequence classification pools the last real token: a right-padded row next to
 // a longer one gives the logits it gives alone.
