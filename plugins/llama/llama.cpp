@@ -45,7 +45,9 @@ struct LlamaConfig {
           inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
           eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)) {
         act = c.s(v.act_key, v.act_default);
-        if (v.sliding_window) window = c.i("sliding_window", 0);
+        // 4.40 AttentionMaskConverter._make_causal_mask masks tril(diagonal = past - sliding_window - 1):
+        // a query sees itself and sliding_window keys back, sliding_window + 1 keys in all.
+        if (v.sliding_window && c.i("sliding_window", 0) > 0) window = c.i("sliding_window") + 1;
         if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
         pad_token_id = c.i("pad_token_id", -1);
         rope = rope_options(c, head_dim);

@@ -73,9 +73,8 @@ private:
 // [batch, 1, new, past+new] bool: key j is visible from query i (at absolute
 // position past+i) when j <= past+i and the mask keeps j (attention_mask != 0,
 // as HF tests `attention_mask.eq(0)`). `window` > 0 also hides keys more than
-// `window` positions back: transformers 4.40 AttentionMaskConverter._make_causal_mask
-// masks tril(diagonal = past - sliding_window - 1), i.e. keeps q - j <= window
-// (window + 1 keys, as flash-attn's window_size=(w, w) in the same version).
+// window-1 positions back (sliding-window attention of `window` keys, the query
+// included, as GPT-Neo's local attention).
 inline Value causal_visible(Value input_ids, Value attention_mask, int64_t window = 0) {
     Graph& g = *input_ids.g;
     Value total = squeeze(dim(attention_mask, 1), {0});
@@ -83,7 +82,7 @@ inline Value causal_visible(Value input_ids, Value attention_mask, int64_t windo
     Value q_pos = unsqueeze(range(total - fresh, total, g.scalar_i64(1)), {1});   // [new, 1]
     Value k_pos = unsqueeze(range(g.scalar_i64(0), total, g.scalar_i64(1)), {0});  // [1, total]
     Value visible = logical_not(greater(k_pos, q_pos));
-    if (window > 0) visible = logical_and(visible, logical_not(greater(q_pos - k_pos, g.scalar_i64(window))));
+    if (window > 0) visible = logical_and(visible, greater(k_pos, q_pos - g.scalar_i64(window)));
     Value keep = unsqueeze(logical_not(equal(attention_mask, g.scalar_i64(0))), {1, 2});  // [b, 1, 1, total]
     return logical_and(unsqueeze(visible, {0, 1}), keep);
 }
