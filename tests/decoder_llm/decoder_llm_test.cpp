@@ -310,6 +310,22 @@ TEST(DecoderLlmRope, ScalingMatchesItsDefinition) {
     EXPECT_FALSE(close(got, plain.run(ids, mask, nullptr, &high)));
 }
 
+// Mistral's eager sliding window (transformers 4.40): a query sees itself and
+// sliding_window keys back, so with a window of 3 the first 4 tokens match the
+// model without a window and the later ones do not.
+TEST(DecoderLlmWindow, SlidingWindowHidesOnlyOlderKeys) {
+    TempDir tmp;
+    std::string mistral = fixture("mistral", "causal-lm");
+    Decoder wide(mistral, "causal-lm", tmp.path + "/wide.onnx");
+    Decoder narrow(patched_fixture(mistral, {{"sliding_window", 3}}, tmp.path + "/w3"), "causal-lm", tmp.path + "/w3.onnx");
+    Rows ids = {{11, 25, 37, 42, 50, 61, 72}}, mask = {{1, 1, 1, 1, 1, 1, 1}};
+    Tensor a = wide.run(ids, mask), b = narrow.run(ids, mask);
+    for (int64_t t = 0; t < 7; ++t) {
+        if (t <= 3) EXPECT_TRUE(close(at(b, 0, t), at(a, 0, t))) << "token " << t;
+        else EXPECT_FALSE(close(at(b, 0, t), at(a, 0, t))) << "token " << t;
+    }
+}
+
 // Sequence classification pools the last real token: a right-padded row next to
 // a longer one gives the logits it gives alone.
 class DecoderLlmClassification : public ::testing::TestWithParam<std::string> {};
