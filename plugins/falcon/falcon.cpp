@@ -125,7 +125,7 @@ void build(Graph& g) {
     if (task == "default") {
         oc.output("last_hidden_state", x);
     } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), model.pp("word_embeddings"), x, c.hidden, c.vocab));
+        oc.output("logits", causal_lm_head(Weights(g, "lm_head"), model.pp("word_embeddings"), x, c.hidden, c.vocab, true));
     } else if (task == "sequence-classification") {
         Value logits = linear(Weights(g, "score"), x, {.in = c.hidden, .out = g.config().num_labels(), .bias = false});
         oc.output("logits", gather_rows(logits, last_token_index(ids, c.pad_token_id)));

@@ -18,6 +18,7 @@ struct Variant {
     bool sliding_window = false;    // Mistral, Qwen2: eager mask with config.sliding_window
     bool attention_bias = false;    // reads config.attention_bias (Llama, Gemma)
     bool rope_scaling = false;      // reads config.rope_scaling (Llama; the others ignore it in 4.40.2)
+    bool tie_default = false;       // tie_word_embeddings when the config omits it (GemmaConfig: true)
     bool head_dim_key = false;      // Gemma reads head_dim; the others use hidden_size / heads
     // GemmaMLP: hidden_activation, gelu_pytorch_tanh when unset (hidden_act is not read).
     std::string act_key = "hidden_act", act_default = "silu";
@@ -25,7 +26,7 @@ struct Variant {
 
 Variant variant_of(const std::string& model_type) {
     if (model_type == "gemma") return {.unit_offset_norm = true, .scale_embedding = true, .attention_bias = true,
-                                      .head_dim_key = true, .act_key = "hidden_activation",
+                                      .tie_default = true, .head_dim_key = true, .act_key = "hidden_activation",
                                       .act_default = "gelu_pytorch_tanh"};
     if (model_type == "qwen2") return {.qkv_bias = true, .sliding_window = true};
     if (model_type == "mistral") return {.sliding_window = true};
@@ -42,7 +43,8 @@ struct LlamaConfig {
     LlamaConfig(const Config& c, const std::string& model_type)
         : v(variant_of(model_type)), hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")),
           kv_heads(c.i("num_key_value_heads", heads)), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
+          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
+          head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
           eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)) {
         act = c.s(v.act_key, v.act_default);
         // 4.40 AttentionMaskConverter._make_causal_mask masks tril(diagonal = past - sliding_window - 1):
@@ -115,7 +117,9 @@ void build(Graph& g) {
     if (task == "default") {
         oc.output("last_hidden_state", x);
     } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), model.pp("embed_tokens"), x, c.hidden, c.vocab));
+        Value logits = causal_lm_head(Weights(g, "lm_head"), model.pp("embed_tokens"), x, c.hidden, c.vocab,
+                                      c.v.tie_default);
+        oc.output("logits", logits);
     } else if (task == "sequence-classification") {
         Value logits = linear(Weights(g, "score"), x, {.in = c.hidden, .out = g.config().num_labels(), .bias = false});
         oc.output("logits", gather_rows(logits, last_token_index(ids, c.pad_token_id)));

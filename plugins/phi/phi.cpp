@@ -84,7 +84,7 @@ void build(Graph& g) {
         oc.output("last_hidden_state", x);
     } else if (task == "causal-lm") {
         Weights head(g, "lm_head");
-        Value logits = tied_lm_projection(head, model.pp("embed_tokens"), x, c.hidden, c.vocab);
+        Value logits = causal_lm_head(head, model.pp("embed_tokens"), x, c.hidden, c.vocab, false);
         auto s = head.scope();
         oc.output("logits", logits + head.get("bias", {c.vocab}));
     } else if (task == "sequence-classification") {

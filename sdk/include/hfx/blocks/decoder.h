@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "hfx/blocks/attention.h"
+#include "hfx/blocks/heads.h"
 #include "hfx/onnx_config.h"
 
 namespace hfx {
@@ -119,6 +120,18 @@ inline Value gather_rows(Value hidden, Value index) {
     Value flat_index = batch * squeeze(dim(hidden, 1), {0}) + index;
     Value flat = reshape(hidden, concat({g.constant_i64({-1}), dim(hidden, 2)}, 0));
     return gather(flat, flat_index, 0);
+}
+
+// The LM head of a decoder: `head`.weight, or the input embeddings when the
+// config ties them (tie_word_embeddings; `tie_default` is the default of the
+// model's config class). An untied checkpoint without its head is an error:
+// transformers would initialise that head randomly.
+inline Value causal_lm_head(const Weights& head, const Weights& embedding, Value x, int64_t hidden, int64_t vocab,
+                            bool tie_default) {
+    bool tie = head.graph().config().b("tie_word_embeddings", tie_default);
+    if (!tie && !head.has("weight"))
+        throw Error("tensor '" + head.path("weight") + "': not in the checkpoint and tie_word_embeddings is false");
+    return tied_lm_projection(head, embedding, x, hidden, vocab);
 }
 
 }  // namespace hfx
