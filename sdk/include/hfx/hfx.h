@@ -8,6 +8,7 @@
 #include "hfx/blocks/disentangled.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
+#include "hfx/blocks/rope.h"
 #include "hfx/blocks/rotary.h"
 #include "hfx/blocks/summary.h"
 #include "hfx/config.h"

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "hfx/blocks/attention.h"
+#include "hfx/blocks/heads.h"
 #include "hfx/onnx_config.h"
 
 namespace hfx {
@@ -27,8 +28,9 @@ public:
         std::string total = use_past_ ? "past_sequence + sequence" : "sequence";
         std::vector<IO> in = {IO{"input_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_IDS, 0, o_.vocab_size},
                               IO{"attention_mask", DT::i64, {"batch", total}, HFX_DUMMY_MASK}};
-        // sequence-classification pools by pad position and is traced without positions (as HF does).
-        if (o_.position_ids && task_ != "sequence-classification")
+        // sequence-classification pools by pad position and is traced without positions (as HF does);
+        // HF's *ForTokenClassification of decoders takes no position_ids either.
+        if (o_.position_ids && task_ != "sequence-classification" && task_ != "token-classification")
             in.push_back(IO{"position_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_POSITIONS});
         if (use_past_) fill_with_past_key_values_(in, "inputs");
         return in;
@@ -70,8 +72,10 @@ private:
 };
 
 // [batch, 1, new, past+new] bool: key j is visible from query i (at absolute
-// position past+i) when j <= past+i and the mask keeps j. `window` > 0 also
-// hides keys more than window-1 positions back (sliding-window attention).
+// position past+i) when j <= past+i and the mask keeps j (attention_mask != 0,
+// as HF tests `attention_mask.eq(0)`). `window` > 0 also hides keys more than
+// window-1 positions back (sliding-window attention of `window` keys, the query
+// included, as GPT-Neo's local attention).
 inline Value causal_visible(Value input_ids, Value attention_mask, int64_t window = 0) {
     Graph& g = *input_ids.g;
     Value total = squeeze(dim(attention_mask, 1), {0});
@@ -80,8 +84,16 @@ inline Value causal_visible(Value input_ids, Value attention_mask, int64_t windo
     Value k_pos = unsqueeze(range(g.scalar_i64(0), total, g.scalar_i64(1)), {0});  // [1, total]
     Value visible = logical_not(greater(k_pos, q_pos));
     if (window > 0) visible = logical_and(visible, greater(k_pos, q_pos - g.scalar_i64(window)));
-    Value keep = unsqueeze(equal(attention_mask, g.constant_i64({1}, {})), {1, 2});  // [b, 1, 1, total]
+    Value keep = unsqueeze(logical_not(equal(attention_mask, g.scalar_i64(0))), {1, 2});  // [b, 1, 1, total]
     return logical_and(unsqueeze(visible, {0, 1}), keep);
+}
+
+// The absolute positions of the new tokens, past .. past + new - 1 ([new], int64):
+// HF's cache_position, the positions a decoder uses when given no position_ids.
+inline Value new_token_positions(Value input_ids, Value attention_mask) {
+    Graph& g = *input_ids.g;
+    Value total = squeeze(dim(attention_mask, 1), {0});
+    return range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1));
 }
 
 // Additive form of causal_visible: 0 where visible, finfo(float32).min elsewhere
@@ -108,6 +120,18 @@ inline Value gather_rows(Value hidden, Value index) {
     Value flat_index = batch * squeeze(dim(hidden, 1), {0}) + index;
     Value flat = reshape(hidden, concat({g.constant_i64({-1}), dim(hidden, 2)}, 0));
     return gather(flat, flat_index, 0);
+}
+
+// The LM head of a decoder: `head`.weight, or the input embeddings when the
+// config ties them (tie_word_embeddings; `tie_default` is the default of the
+// model's config class). An untied checkpoint without its head is an error:
+// transformers would initialise that head randomly.
+inline Value causal_lm_head(const Weights& head, const Weights& embedding, Value x, int64_t hidden, int64_t vocab,
+                            bool tie_default) {
+    bool tie = head.graph().config().b("tie_word_embeddings", tie_default);
+    if (!tie && !head.has("weight"))
+        throw Error("tensor '" + head.path("weight") + "': not in the checkpoint and tie_word_embeddings is false");
+    return tied_lm_projection(head, embedding, x, hidden, vocab);
 }
 
 }  // namespace hfx

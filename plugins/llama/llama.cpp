@@ -1,0 +1,155 @@
+// Llama and the models that share its graph, following transformers 4.40.2:
+// models/llama/modeling_llama.py (LlamaModel, LlamaForCausalLM, LlamaForSequenceClassification),
+// models/mistral/modeling_mistral.py, models/qwen2/modeling_qwen2.py, models/gemma/modeling_gemma.py.
+// Eager attention; the variants differ only in the options of `Variant`.
+#include <hfx/blocks/decoder.h>
+#include <hfx/blocks/rope.h>
+#include <hfx/hfx.h>
+
+using namespace hfx;
+
+namespace {
+
+// What each model type changes in the Llama graph.
+struct Variant {
+    bool unit_offset_norm = false;  // Gemma: x * (1 + w)
+    bool scale_embedding = false;   // Gemma: embeddings * sqrt(hidden_size), in the hidden dtype
+    bool qkv_bias = false;          // Qwen2: q/k/v projections always have biases
+    bool sliding_window = false;    // Mistral, Qwen2: eager mask with config.sliding_window
+    bool attention_bias = false;    // reads config.attention_bias (Llama, Gemma)
+    bool rope_scaling = false;      // reads config.rope_scaling (Llama; the others ignore it in 4.40.2)
+    bool tie_default = false;       // tie_word_embeddings when the config omits it (GemmaConfig: true)
+    bool head_dim_key = false;      // Gemma reads head_dim; the others use hidden_size / heads
+    // GemmaMLP: hidden_activation, gelu_pytorch_tanh when unset (hidden_act is not read).
+    std::string act_key = "hidden_act", act_default = "silu";
+};
+
+Variant variant_of(const std::string& model_type) {
+    if (model_type == "gemma") return {.unit_offset_norm = true, .scale_embedding = true, .attention_bias = true,
+                                      .tie_default = true, .head_dim_key = true, .act_key = "hidden_activation",
+                                      .act_default = "gelu_pytorch_tanh"};
+    if (model_type == "qwen2") return {.qkv_bias = true, .sliding_window = true};
+    if (model_type == "mistral") return {.sliding_window = true};
+    return {.attention_bias = true, .rope_scaling = true};
+}
+
+struct LlamaConfig {
+    Variant v;
+    int64_t hidden, heads, kv_heads, layers, inter, vocab, head_dim, window = 0, pad_token_id = -1;
+    double eps;
+    bool attention_bias;
+    std::string act;
+    RopeOptions rope;
+    LlamaConfig(const Config& c, const std::string& model_type)
+        : v(variant_of(model_type)), hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")),
+          kv_heads(c.i("num_key_value_heads", heads)), layers(c.i("num_hidden_layers")),
+          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
+          head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
+          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)) {
+        act = c.s(v.act_key, v.act_default);
+        // 4.40 AttentionMaskConverter._make_causal_mask masks tril(diagonal = past - sliding_window - 1):
+        // a query sees itself and sliding_window keys back, sliding_window + 1 keys in all.
+        if (v.sliding_window && c.i("sliding_window", 0) > 0) window = c.i("sliding_window") + 1;
+        if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
+        pad_token_id = c.i("pad_token_id", -1);
+        rope = rope_options(c, head_dim);
+        if (!v.rope_scaling) rope.scaling.clear();
+    }
+};
+
+// LlamaAttention.forward (eager): q/k/v, rotary, cache, repeat_kv, softmax(q k^T / sqrt(d) + mask) v, o_proj.
+Value attention(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const Rope& rope, KvCache& cache,
+                int64_t layer) {
+    auto s = vb.scope();
+    bool qkv_bias = c.v.qkv_bias || c.attention_bias;
+    auto proj = [&](const char* name, int64_t n) {
+        return split_heads(linear(vb.pp(name), x, {.in = c.hidden, .out = n * c.head_dim, .bias = qkv_bias}), n, c.head_dim);
+    };
+    Value q = proj("q_proj", c.heads), k = proj("k_proj", c.kv_heads), v = proj("v_proj", c.kv_heads);
+    q = apply_rope(q, rope, c.head_dim);  // [b, heads, s, d]
+    k = apply_rope(k, rope, c.head_dim);  // [b, kv_heads, s, d]
+    std::tie(k, v) = cache.append(layer, k, v);  // [b, kv_heads, past + s, d]
+    int64_t n_rep = c.heads / c.kv_heads;
+    k = repeat_kv(k, c.kv_heads, n_rep, c.head_dim);
+    v = repeat_kv(v, c.kv_heads, n_rep, c.head_dim);
+    Value ctx = merge_heads(scaled_dot_product(q, k, v, {.head_dim = c.head_dim, .bias = mask_bias}));
+    return linear(vb.pp("o_proj"), ctx, {.in = c.heads * c.head_dim, .out = c.hidden, .bias = c.attention_bias});
+}
+
+// LlamaMLP: down_proj(act(gate_proj(x)) * up_proj(x)).
+Value mlp(const Weights& vb, const LlamaConfig& c, Value x) {
+    auto s = vb.scope();
+    Value gate = activation(linear(vb.pp("gate_proj"), x, {.in = c.hidden, .out = c.inter, .bias = false}), c.act);
+    Value up = linear(vb.pp("up_proj"), x, {.in = c.hidden, .out = c.inter, .bias = false});
+    return linear(vb.pp("down_proj"), gate * up, {.in = c.inter, .out = c.hidden, .bias = false});
+}
+
+Value norm(const Weights& vb, const LlamaConfig& c, Value x) {
+    return rms_norm(vb, x, {.dim = c.hidden, .eps = c.eps, .unit_offset = c.v.unit_offset_norm});
+}
+
+// LlamaDecoderLayer: pre-norm attention and MLP, each with a residual.
+Value decoder_layer(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const Rope& rope,
+                    KvCache& cache, int64_t layer) {
+    auto s = vb.scope();
+    Value h = x + attention(vb.pp("self_attn"), c, norm(vb.pp("input_layernorm"), c, x), mask_bias, rope, cache, layer);
+    return h + mlp(vb.pp("mlp"), c, norm(vb.pp("post_attention_layernorm"), c, h));
+}
+
+void build(Graph& g) {
+    LlamaConfig c(g.config(), g.model_type());
+    std::string task = task_of(g.feature());
+    DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}});
+    auto in = oc.declare_inputs();
+    Value ids = in["input_ids"], mask = in["attention_mask"];
+    // Without position_ids the model uses cache_position: past .. past + sequence - 1.
+    Value positions = in.count("position_ids") ? in["position_ids"] : unsqueeze(new_token_positions(ids, mask), {0});
+
+    Weights model = Weights::base(g, "model", "embed_tokens.weight");
+    Value x = embedding(model.pp("embed_tokens"), ids, c.vocab, c.hidden);  // [b, s, hidden]
+    if (c.v.scale_embedding) x = x * float(std::sqrt(double(c.hidden)));
+    Value mask_bias = causal_bias(ids, mask, c.window);  // [b, 1, s, past + s]
+    Rope rope = rope_cos_sin(positions, c.rope);
+    KvCache cache(oc, in);
+    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
+    x = norm(model.pp("norm"), c, x);
+
+    if (task == "default") {
+        oc.output("last_hidden_state", x);
+    } else if (task == "causal-lm") {
+        Value logits = causal_lm_head(Weights(g, "lm_head"), model.pp("embed_tokens"), x, c.hidden, c.vocab,
+                                      c.v.tie_default);
+        oc.output("logits", logits);
+    } else if (task == "sequence-classification") {
+        Value logits = linear(Weights(g, "score"), x, {.in = c.hidden, .out = g.config().num_labels(), .bias = false});
+        oc.output("logits", gather_rows(logits, last_token_index(ids, c.pad_token_id)));
+    }
+}
+
+const std::vector<std::string> kFeatures = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification"};
+
+}  // namespace
+
+HFX_PLUGIN("llama", "0.1.0") {
+    reg.add({.model_type = "llama", .features = kFeatures,
+             .reference = "transformers 4.40.2 models/llama/modeling_llama.py", .build = build,
+             .tiny_config = R"({"model_type": "llama", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 37, "hidden_act": "silu",
+                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "pad_token_id": 0})"});
+    reg.add({.model_type = "mistral", .features = kFeatures,
+             .reference = "transformers 4.40.2 models/mistral/modeling_mistral.py", .build = build,
+             .tiny_config = R"({"model_type": "mistral", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 37, "hidden_act": "silu",
+                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "sliding_window": 4, "pad_token_id": 0})"});
+    reg.add({.model_type = "qwen2", .features = kFeatures,
+             .reference = "transformers 4.40.2 models/qwen2/modeling_qwen2.py", .build = build,
+             .tiny_config = R"({"model_type": "qwen2", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 37, "hidden_act": "silu",
+                 "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "sliding_window": 4096, "pad_token_id": 0})"});
+    reg.add({.model_type = "gemma", .features = kFeatures,
+             .reference = "transformers 4.40.2 models/gemma/modeling_gemma.py", .build = build,
+             .tiny_config = R"({"model_type": "gemma", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 8, "intermediate_size": 37,
+                 "hidden_activation": "gelu_pytorch_tanh", "max_position_embeddings": 128, "rms_norm_eps": 1e-6,
+                 "pad_token_id": 0})"});
+}
