@@ -2,6 +2,7 @@
 #pragma once
 #include "hfx/abi.h"
 #include "hfx/blocks/attention.h"
+#include "hfx/blocks/decoder.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
 #include "hfx/config.h"
