@@ -14,7 +14,9 @@ const std::string kPast = "past_key_values.", kPresent = "present.";
 bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 // cumsum(mask) - 1 per row, 1 where the mask is 0: transformers' generate().
-Tensor positions_of(const Tensor& mask) {
+}  // namespace
+
+Tensor generate_positions(const Tensor& mask) {
     Tensor t = Tensor::empty(DType::i64, mask.shape);
     int64_t cols = mask.shape[1];
     for (int64_t r = 0; r < mask.shape[0]; ++r) {
@@ -27,6 +29,20 @@ Tensor positions_of(const Tensor& mask) {
     }
     return t;
 }
+
+std::map<std::string, Tensor> empty_past(const Session& session, int64_t batch) {
+    std::map<std::string, Tensor> past;
+    DimBindings dims{{"batch", batch}, {"past_sequence", 0}};
+    for (const ValueInfo& in : session.model().inputs) {
+        if (!starts_with(in.name, kPast)) continue;
+        Shape shape;
+        for (const Dim& d : in.dims) shape.push_back(resolve_dim(d, dims));
+        past[in.name] = Tensor::empty(in.dtype, shape);
+    }
+    return past;
+}
+
+namespace {
 
 // The last `n` columns of a [rows, cols] int64 tensor.
 Tensor last_columns(const Tensor& t, int64_t n) {
@@ -73,7 +89,7 @@ PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t p
             out.attention_mask.ptr<int64_t>()[r * s + c] = c < pad ? 0 : 1;
         }
     }
-    out.position_ids = positions_of(out.attention_mask);
+    out.position_ids = generate_positions(out.attention_mask);
     return out;
 }
 
@@ -97,16 +113,7 @@ GenerateResult Generator::greedy(const std::vector<std::vector<int64_t>>& prompt
     Tensor ids = batch.input_ids, mask = batch.attention_mask;  // the whole sequence so far
     Tensor fresh = ids;                                         // what the next run sees (with a cache)
     std::map<std::string, Tensor> past;
-    if (uses_cache_) {
-        // A past of length 0: the input's dims with batch = b and past_sequence = 0.
-        DimBindings dims{{"batch", b}, {"past_sequence", 0}};
-        for (const ValueInfo& in : session_.model().inputs) {
-            if (!starts_with(in.name, kPast)) continue;
-            Shape shape;
-            for (const Dim& d : in.dims) shape.push_back(resolve_dim(d, dims));
-            past[in.name] = Tensor::empty(in.dtype, shape);
-        }
-    }
+    if (uses_cache_) past = empty_past(session_, b);
     std::vector<std::string> names = session_.output_names();
     size_t logits_at = size_t(std::find(names.begin(), names.end(), "logits") - names.begin());
 
@@ -116,7 +123,7 @@ GenerateResult Generator::greedy(const std::vector<std::vector<int64_t>>& prompt
     auto t0 = std::chrono::steady_clock::now();
     for (int64_t step = 0; step < o.max_new_tokens; ++step) {
         std::map<std::string, Tensor> feeds = past;
-        Tensor positions = positions_of(mask);
+        Tensor positions = generate_positions(mask);
         feeds["input_ids"] = uses_cache_ ? fresh : ids;
         feeds["attention_mask"] = mask;
         if (takes_positions_) feeds["position_ids"] = uses_cache_ ? last_columns(positions, fresh.shape[1]) : positions;

@@ -12,6 +12,7 @@
 // the model takes them, the argmax of the last position's logits.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,5 +55,11 @@ struct PaddedBatch {
     Tensor input_ids, attention_mask, position_ids;  // int64 [batch, longest]
 };
 PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id);
+
+// cumsum(mask) - 1 per row of an int64 [batch, seq] mask, 1 where the mask is 0.
+Tensor generate_positions(const Tensor& attention_mask);
+
+// Every past_key_values.* input of `session` with a past of length 0 (the first step).
+std::map<std::string, Tensor> empty_past(const Session& session, int64_t batch);
 
 }  // namespace hfx::rt
