@@ -89,7 +89,7 @@ void build(Graph& g) {
     x = layer_norm(tr.pp("word_embeddings_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
     Value alibi = [&] {
         auto s = tr.scope();
-        Value offsets = cast((cumsum(mask, 1) - g.scalar_i64(1)) * mask, DT::f32);              // [b, total]
+        Value offsets = cast(mask_positions(mask) * mask, DT::f32);  // [b, total]
         Value slopes = g.constant_f32(alibi_slopes(c.heads), {1, c.heads, 1});                 // [1, h, 1]
         return reshape(slopes * unsqueeze(offsets, {1}), concat({g.constant_i64({-1, 1}), dim(mask, 1)}, 0));  // [b*h, 1, total]
     }();

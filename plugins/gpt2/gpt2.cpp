@@ -69,10 +69,7 @@ void build(Graph& g) {
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
     // Without position_ids (classification heads) GPT2Model counts past .. past+new-1.
-    Value pos = oc.takes_position_ids()
-                    ? in["position_ids"]
-                    : unsqueeze(range(squeeze(dim(mask, 1) - dim(ids, 1), {0}), squeeze(dim(mask, 1), {0}),
-                                      g.scalar_i64(1)), {0});
+    Value pos = oc.takes_position_ids() ? in["position_ids"] : default_positions(ids, mask);
 
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {

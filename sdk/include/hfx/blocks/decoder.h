@@ -137,9 +137,17 @@ inline Value last_columns(Value x, Value like) {
     return g.node("Slice", {x, g.constant_i64({0}) - n, g.constant_i64({INT64_MAX}), g.constant_i64({1})});
 }
 
-// cumsum(attention_mask) - 1 per row, [b, total] int64 (the position of each
-// real token counting real tokens only, as generate() and OPT count).
+// cumsum(attention_mask) - 1 per row, [b, total] int64: each real token's
+// position counting real tokens only (generate(), Bloom's ALiBi offsets).
 inline Value mask_positions(Value attention_mask) { return cumsum(attention_mask, 1) - attention_mask.g->scalar_i64(1); }
+
+// [1, new]: past .. past+new-1, the positions HF models count when given no
+// position_ids (past = attention_mask length - input length).
+inline Value default_positions(Value input_ids, Value attention_mask) {
+    Graph& g = *input_ids.g;
+    Value total = squeeze(dim(attention_mask, 1), {0});
+    return unsqueeze(range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1)), {0});
+}
 
 // The index of the last real token per row, as HF's *ForSequenceClassification
 // pools: (first position where input_ids == pad_token_id) - 1, modulo the length.
