@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/generate/decoder_support.h"
+#include "validate/dummy_inputs.h"
 
 namespace hfx::test {
 namespace {
@@ -71,6 +72,21 @@ TEST_P(Generate, StopsAtEos) {
 
 INSTANTIATE_TEST_SUITE_P(Decoders, Generate, ::testing::ValuesIn(decoder_archs()),
                          [](const auto& info) { return info.param; });
+
+// The first step's past has length 0 in the model's own layout; Bloom's fused
+// axis is named batch*<heads>, which the dummy-input and past code multiply out.
+TEST(GeneratePast, EmptyPastFollowsTheCacheLayout) {
+    EXPECT_EQ(resolve_dim(Dim{-1, "batch*4"}, {{"batch", 3}}), 12);
+    EXPECT_EQ(resolve_dim(Dim{-1, "past_sequence + sequence"}, {{"past_sequence", 4}, {"sequence", 9}}), 13);
+    EXPECT_EQ(resolve_dim(Dim{-1, "2 * batch + 1"}, {{"batch", 3}}), 7);
+    TempDir dir;
+    rt::Session bloom(export_decoder("bloom", "causal-lm-with-past", dir.path));
+    auto past = rt::empty_past(bloom, 3);
+    EXPECT_EQ(past.at("past_key_values.0.key").shape, (Shape{12, 8, 0}));
+    EXPECT_EQ(past.at("past_key_values.1.value").shape, (Shape{12, 0, 8}));
+    rt::Session gpt2(export_decoder("gpt2", "causal-lm-with-past", dir.path));
+    EXPECT_EQ(rt::empty_past(gpt2, 3).at("past_key_values.1.key").shape, (Shape{3, 4, 0, 8}));
+}
 
 TEST(GenerateCli, CheckpointFolderPrintsTokensAndRate) {
     TempDir dir;
