@@ -101,7 +101,11 @@ void Generator::inspect() {
     if (std::find(outs.begin(), outs.end(), "logits") == outs.end())
         fail("model: no 'logits' output (export the causal-lm or causal-lm-with-past feature)");
     for (const std::string& n : session_.input_names()) {
-        if (starts_with(n, kPast)) uses_cache_ = true;
+        if (starts_with(n, kPast)) {
+            uses_cache_ = true;
+            if (std::find(outs.begin(), outs.end(), kPresent + n.substr(kPast.size())) == outs.end())
+                fail("input '", n, "': no matching '", kPresent, n.substr(kPast.size()), "' output");
+        }
         else if (n == "position_ids") takes_positions_ = true;
         else if (n != "input_ids" && n != "attention_mask") fail("input '", n, "': not a decoder input generate() can feed");
     }

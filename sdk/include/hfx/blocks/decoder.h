@@ -70,8 +70,9 @@ private:
 };
 
 // The key/value cache of one export. append() returns the keys/values the
-// attention sees (past ++ new, on the sequence axis) and declares them as
-// present.{layer}.key|value when the export has a past.
+// attention sees (past ++ new, on the sequence axis); finish(), called after
+// the head's outputs, declares them as present.{layer}.key|value when the
+// export has a past, so outputs come in optimum's order (logits, present.*).
 class KvCache {
 public:
     KvCache(DecoderOnnxConfig& oc, std::map<std::string, Value>& inputs) : oc_(oc), inputs_(inputs) {}
@@ -84,14 +85,23 @@ public:
         std::string p = "past_key_values." + std::to_string(layer) + ".";
         Value keys = concat({inputs_.at(p + "key"), k}, 2);
         Value values = concat({inputs_.at(p + "value"), v}, fused ? 1 : 2);
-        oc_.output("present." + std::to_string(layer) + ".key", keys);
-        oc_.output("present." + std::to_string(layer) + ".value", values);
+        present_.push_back({"present." + std::to_string(layer) + ".key", keys});
+        present_.push_back({"present." + std::to_string(layer) + ".value", values});
         return {keys, values};
+    }
+    void finish() {
+        if (!oc_.use_past()) return;
+        if (int64_t(present_.size()) != 2 * oc_.past_shape().layers)
+            throw Error("feature '" + oc_.task() + "-with-past': " + std::to_string(present_.size() / 2) + " of " +
+                        std::to_string(oc_.past_shape().layers) + " layers appended to the cache");
+        for (const auto& [name, v] : present_) oc_.output(name, v);
+        present_.clear();
     }
 
 private:
     DecoderOnnxConfig& oc_;
     std::map<std::string, Value>& inputs_;
+    std::vector<std::pair<std::string, Value>> present_;
 };
 
 // [1, 1, new, past+new] bool, causality alone: key j is visible from query i
