@@ -108,7 +108,6 @@ void build(Graph& g) {
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = cfg.num_labels()}));
     }
-    cache.finish();
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ void build(Graph& g) {
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
     // Without position_ids (classification heads) GPT2Model counts past .. past+new-1.
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : default_positions(ids, mask);
+    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
 
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
@@ -92,7 +92,6 @@ void build(Graph& g) {
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = cfg.num_labels()}));
     }
-    cache.finish();
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ void build(Graph& g) {
     DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : default_positions(ids, mask);
+    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
 
     Weights base = Weights::base(g, "gpt_neox", "embed_in.weight");
     Value x = embedding(base.pp("embed_in"), ids, c.vocab, c.hidden);
@@ -90,7 +90,6 @@ void build(Graph& g) {
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = cfg.num_labels()}));
     }
-    cache.finish();
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ void build(Graph& g) {
     DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : default_positions(ids, mask);
+    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
 
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
@@ -82,7 +82,6 @@ void build(Graph& g) {
         Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
         oc.output("logits", linear(Weights(g, "score"), last, {.in = c.hidden, .out = cfg.num_labels(), .bias = false}));
     }
-    cache.finish();
 }
 
 }  // namespace

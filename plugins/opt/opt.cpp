@@ -83,7 +83,6 @@ void build(Graph& g) {
         Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
         oc.output("logits", linear(Weights(g, "score"), last, {.in = c.proj_dim, .out = cfg.num_labels(), .bias = false}));
     }
-    cache.finish();
 }
 
 }  // namespace

@@ -70,9 +70,8 @@ private:
 };
 
 // The key/value cache of one export. append() returns the keys/values the
-// attention sees (past ++ new, on the sequence axis); finish(), called after
-// the head's outputs, declares them as present.{layer}.key|value when the
-// export has a past, so outputs come in optimum's order (logits, present.*).
+// attention sees (past ++ new, on the sequence axis) and declares them as
+// present.{layer}.key|value when the export has a past.
 class KvCache {
 public:
     KvCache(DecoderOnnxConfig& oc, std::map<std::string, Value>& inputs) : oc_(oc), inputs_(inputs) {}
@@ -85,23 +84,14 @@ public:
         std::string p = "past_key_values." + std::to_string(layer) + ".";
         Value keys = concat({inputs_.at(p + "key"), k}, 2);
         Value values = concat({inputs_.at(p + "value"), v}, fused ? 1 : 2);
-        present_.push_back({"present." + std::to_string(layer) + ".key", keys});
-        present_.push_back({"present." + std::to_string(layer) + ".value", values});
+        oc_.output("present." + std::to_string(layer) + ".key", keys);
+        oc_.output("present." + std::to_string(layer) + ".value", values);
         return {keys, values};
-    }
-    void finish() {
-        if (!oc_.use_past()) return;
-        if (int64_t(present_.size()) != 2 * oc_.past_shape().layers)
-            throw Error("feature '" + oc_.task() + "-with-past': " + std::to_string(present_.size() / 2) + " of " +
-                        std::to_string(oc_.past_shape().layers) + " layers appended to the cache");
-        for (const auto& [name, v] : present_) oc_.output(name, v);
-        present_.clear();
     }
 
 private:
     DecoderOnnxConfig& oc_;
     std::map<std::string, Value>& inputs_;
-    std::vector<std::pair<std::string, Value>> present_;
 };
 
 // [1, 1, new, past+new] bool, causality alone: key j is visible from query i
@@ -118,10 +108,11 @@ inline Value causal_allowed(Value input_ids, Value attention_mask, int64_t windo
     return unsqueeze(visible, {0, 1});
 }
 
-// [batch, 1, new, past+new] bool: causal_allowed and the mask keeps key j.
+// [batch, 1, new, past+new] bool: causal_allowed and the mask keeps key j
+// (attention_mask != 0, as HF tests `attention_mask.eq(0)`).
 inline Value causal_visible(Value input_ids, Value attention_mask, int64_t window = 0) {
     Graph& g = *input_ids.g;
-    Value keep = unsqueeze(equal(attention_mask, g.scalar_i64(1)), {1, 2});  // [b, 1, 1, total]
+    Value keep = unsqueeze(logical_not(equal(attention_mask, g.scalar_i64(0))), {1, 2});  // [b, 1, 1, total]
     return logical_and(causal_allowed(input_ids, attention_mask, window), keep);
 }
 
@@ -151,12 +142,12 @@ inline Value last_columns(Value x, Value like) {
 // position counting real tokens only (generate(), Bloom's ALiBi offsets).
 inline Value mask_positions(Value attention_mask) { return cumsum(attention_mask, 1) - attention_mask.g->scalar_i64(1); }
 
-// [1, new]: past .. past+new-1, the positions HF models count when given no
-// position_ids (past = attention_mask length - input length).
-inline Value default_positions(Value input_ids, Value attention_mask) {
+// The absolute positions of the new tokens, past .. past + new - 1 ([new], int64):
+// HF's cache_position, the positions a decoder uses when given no position_ids.
+inline Value new_token_positions(Value input_ids, Value attention_mask) {
     Graph& g = *input_ids.g;
     Value total = squeeze(dim(attention_mask, 1), {0});
-    return unsqueeze(range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1)), {0});
+    return range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1));
 }
 
 // The index of the last real token per row, as HF's *ForSequenceClassification
