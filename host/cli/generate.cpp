@@ -63,7 +63,9 @@ void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
     auto a = std::make_shared<GenerateArgs>();
     CLI::App* sub = app.add_subcommand("generate", "Greedy decoding with the KV cache in the hfexport runtime");
     sub->add_option("model", a->model, "A checkpoint folder (exported first), an export folder, or a .onnx file")->required();
-    sub->add_option("--input-ids", a->input_ids, "Prompt token ids, e.g. 1,2,3 (repeat for a batch)")->required();
+    sub->add_option("--input-ids", a->input_ids, "Prompt token ids, e.g. 1,2,3 (repeat for a batch)")
+        ->required()
+        ->allow_extra_args(false);
     sub->add_option("--max-new-tokens", a->max_new_tokens, "Tokens to generate per prompt")->capture_default_str()
         ->check(CLI::PositiveNumber);
     sub->add_option("--eos-token-id", a->eos_token_id, "Stop a prompt after this token (default: never)");
