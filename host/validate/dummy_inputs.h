@@ -15,7 +15,7 @@ using DimBindings = std::map<std::string, int64_t>;
 // The sizes validation uses: deliberately unlike any used while building.
 DimBindings validation_dims();
 
-// Resolves "past_sequence + sequence" and the like; unknown names -> 2.
+// Resolves "past_sequence + sequence", "batch*4" and the like; unknown names -> 2.
 int64_t resolve_dim(const Dim& d, const DimBindings& dims);
 
 std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBindings& dims, uint64_t seed = 42);

@@ -5,6 +5,7 @@
 // prompt step and every later step.
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -14,24 +15,33 @@
 
 namespace hfx {
 
+// How a model stores its cache. `heads_first` is optimum's default,
+// key and value [batch, kv_heads, seq, head_dim]; `fused_batch_heads` is
+// Bloom's: key [batch*heads, head_dim, seq], value [batch*heads, seq, head_dim].
+enum class KvLayout { heads_first, fused_batch_heads };
+
 class DecoderOnnxConfig : public OnnxConfigWithPast {
 public:
     struct Options {
         int64_t vocab_size = 2;
         bool position_ids = true;  // the model takes position_ids (not OPT/Bloom)
         PastShape past;
+        KvLayout layout = KvLayout::heads_first;
     };
     DecoderOnnxConfig(Graph& g, const std::string& feature, Options o)
         : OnnxConfigWithPast(g, feature, o.past), o_(o) {}
+
+    // optimum's TextDecoderWithPositionIdsOnnxConfig: position_ids only for
+    // feature-extraction and text-generation; the classification heads are
+    // traced without them (the model then counts 0..sequence-1, as HF does).
+    bool takes_position_ids() const { return o_.position_ids && (task_ == "default" || task_ == "causal-lm"); }
+    KvLayout layout() const { return o_.layout; }
 
     std::vector<IO> inputs() const override {
         std::string total = use_past_ ? "past_sequence + sequence" : "sequence";
         std::vector<IO> in = {IO{"input_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_IDS, 0, o_.vocab_size},
                               IO{"attention_mask", DT::i64, {"batch", total}, HFX_DUMMY_MASK}};
-        // sequence-classification pools by pad position and is traced without positions (as HF does);
-        // HF's *ForTokenClassification of decoders takes no position_ids either.
-        if (o_.position_ids && task_ != "sequence-classification" && task_ != "token-classification")
-            in.push_back(IO{"position_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_POSITIONS});
+        if (takes_position_ids()) in.push_back(IO{"position_ids", DT::i64, {"batch", "sequence"}, HFX_DUMMY_POSITIONS});
         if (use_past_) fill_with_past_key_values_(in, "inputs");
         return in;
     }
@@ -42,41 +52,53 @@ public:
         if (use_past_) fill_with_past_key_values_(out, "outputs");
         return out;
     }
+    // The cache entries in this model's layout.
+    void fill_with_past_key_values_(std::vector<IO>& io, const std::string& direction) const {
+        if (o_.layout == KvLayout::heads_first) return OnnxConfigWithPast::fill_with_past_key_values_(io, direction);
+        bool in = direction == "inputs";
+        if (!in && direction != "outputs") throw Error("direction '" + direction + "': expected inputs or outputs");
+        std::string seq = in ? "past_sequence" : "past_sequence + sequence";
+        std::string rows = "batch*" + std::to_string(past_.kv_heads), d = std::to_string(past_.head_dim);
+        for (int64_t i = 0; i < past_.layers; ++i) {
+            std::string p = (in ? "past_key_values." : "present.") + std::to_string(i) + ".";
+            io.push_back(IO{p + "key", DT::f32, {rows, d, seq}, HFX_DUMMY_NORMAL});
+            io.push_back(IO{p + "value", DT::f32, {rows, seq, d}, HFX_DUMMY_NORMAL});
+        }
+    }
 
 private:
     Options o_;
 };
 
 // The key/value cache of one export. append() returns the keys/values the
-// attention sees (past ++ new, on the sequence axis 2) and declares them as
+// attention sees (past ++ new, on the sequence axis) and declares them as
 // present.{layer}.key|value when the export has a past.
 class KvCache {
 public:
-    KvCache(OnnxConfigWithPast& oc, std::map<std::string, Value>& inputs) : oc_(oc), inputs_(inputs) {}
+    KvCache(DecoderOnnxConfig& oc, std::map<std::string, Value>& inputs) : oc_(oc), inputs_(inputs) {}
 
-    // k, v: [batch, kv_heads, new, head_dim] (the model's own layout for Bloom & co:
-    // `axis` is the sequence axis).
-    std::pair<Value, Value> append(int64_t layer, Value k, Value v, int64_t k_axis = 2, int64_t v_axis = 2) {
+    // k, v in the config's layout (heads_first: [batch, kv_heads, new, head_dim];
+    // fused_batch_heads: k [batch*heads, head_dim, new], v [batch*heads, new, head_dim]).
+    std::pair<Value, Value> append(int64_t layer, Value k, Value v) {
         if (!oc_.use_past()) return {k, v};
+        bool fused = oc_.layout() == KvLayout::fused_batch_heads;
         std::string p = "past_key_values." + std::to_string(layer) + ".";
-        Value keys = concat({inputs_.at(p + "key"), k}, k_axis);
-        Value values = concat({inputs_.at(p + "value"), v}, v_axis);
+        Value keys = concat({inputs_.at(p + "key"), k}, 2);
+        Value values = concat({inputs_.at(p + "value"), v}, fused ? 1 : 2);
         oc_.output("present." + std::to_string(layer) + ".key", keys);
         oc_.output("present." + std::to_string(layer) + ".value", values);
         return {keys, values};
     }
 
 private:
-    OnnxConfigWithPast& oc_;
+    DecoderOnnxConfig& oc_;
     std::map<std::string, Value>& inputs_;
 };
 
-// [batch, 1, new, past+new] bool: key j is visible from query i (at absolute
-// position past+i) when j <= past+i and the mask keeps j (attention_mask != 0,
-// as HF tests `attention_mask.eq(0)`). `window` > 0 also hides keys more than
-// window-1 positions back (sliding-window attention of `window` keys, the query
-// included, as GPT-Neo's local attention).
-inline Value causal_visible(Value input_ids, Value attention_mask, int64_t window = 0) {
+// [1, 1, new, past+new] bool, causality alone: key j is visible from query i
+// (at absolute position past+i) when j <= past+i. `window` > 0 also hides
+// keys `window` or more positions back (sliding-window / GPT-Neo local attention).
+inline Value causal_allowed(Value input_ids, Value attention_mask, int64_t window = 0) {
     Graph& g = *input_ids.g;
     Value total = squeeze(dim(attention_mask, 1), {0});
     Value fresh = squeeze(dim(input_ids, 1), {0});
@@ -84,16 +106,15 @@ inline Value causal_visible(Value input_ids, Value attention_mask, int64_t windo
     Value k_pos = unsqueeze(range(g.scalar_i64(0), total, g.scalar_i64(1)), {0});  // [1, total]
     Value visible = logical_not(greater(k_pos, q_pos));
     if (window > 0) visible = logical_and(visible, greater(k_pos, q_pos - g.scalar_i64(window)));
-    Value keep = unsqueeze(logical_not(equal(attention_mask, g.scalar_i64(0))), {1, 2});  // [b, 1, 1, total]
-    return logical_and(unsqueeze(visible, {0, 1}), keep);
+    return unsqueeze(visible, {0, 1});
 }
 
-// The absolute positions of the new tokens, past .. past + new - 1 ([new], int64):
-// HF's cache_position, the positions a decoder uses when given no position_ids.
-inline Value new_token_positions(Value input_ids, Value attention_mask) {
+// [batch, 1, new, past+new] bool: causal_allowed and the mask keeps key j
+// (attention_mask != 0, as HF tests `attention_mask.eq(0)`).
+inline Value causal_visible(Value input_ids, Value attention_mask, int64_t window = 0) {
     Graph& g = *input_ids.g;
-    Value total = squeeze(dim(attention_mask, 1), {0});
-    return range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1));
+    Value keep = unsqueeze(logical_not(equal(attention_mask, g.scalar_i64(0))), {1, 2});  // [b, 1, 1, total]
+    return logical_and(causal_allowed(input_ids, attention_mask, window), keep);
 }
 
 // Additive form of causal_visible: 0 where visible, finfo(float32).min elsewhere
@@ -103,13 +124,42 @@ inline Value causal_bias(Value input_ids, Value attention_mask, int64_t window =
     return where(causal_visible(input_ids, attention_mask, window), g.scalar(0.f), g.scalar(kMaskValue));
 }
 
+// GPT-2's own order (also GPT-J, GPT-Neo, GPT-NeoX eager attention):
+// where(causal, scores, finfo.min) then + the mask bias. Positions hidden by
+// both end at -inf, which matters only for rows that see no token at all.
+inline Value mask_scores_causal_then_bias(Value scores, Value causal, Value bias) {
+    Graph& g = *scores.g;
+    return where(causal, scores, g.scalar(kMaskValue)) + bias;
+}
+
+// x[:, -n:] along axis 1, with n the (runtime) size of `like` on axis 1.
+inline Value last_columns(Value x, Value like) {
+    Graph& g = *x.g;
+    Value n = dim(like, 1);
+    return g.node("Slice", {x, g.constant_i64({0}) - n, g.constant_i64({INT64_MAX}), g.constant_i64({1})});
+}
+
+// cumsum(attention_mask) - 1 per row, [b, total] int64: each real token's
+// position counting real tokens only (generate(), Bloom's ALiBi offsets).
+inline Value mask_positions(Value attention_mask) { return cumsum(attention_mask, 1) - attention_mask.g->scalar_i64(1); }
+
+// The absolute positions of the new tokens, past .. past + new - 1 ([new], int64):
+// HF's cache_position, the positions a decoder uses when given no position_ids.
+inline Value new_token_positions(Value input_ids, Value attention_mask) {
+    Graph& g = *input_ids.g;
+    Value total = squeeze(dim(attention_mask, 1), {0});
+    return range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1));
+}
+
 // The index of the last real token per row, as HF's *ForSequenceClassification
 // pools: (first position where input_ids == pad_token_id) - 1, modulo the length.
-inline Value last_token_index(Value input_ids, int64_t pad_token_id) {
+// Without a pad token HF takes the last position.
+inline Value last_token_index(Value input_ids, std::optional<int64_t> pad_token_id) {
     Graph& g = *input_ids.g;
-    Value is_pad = cast(equal(input_ids, g.scalar_i64(pad_token_id)), DT::i32);
-    Value first_pad = cast(argmax(is_pad, -1, false), DT::i64);
     Value len = squeeze(dim(input_ids, 1), {0});
+    if (!pad_token_id) return expand(len - g.scalar_i64(1), dim(input_ids, 0));
+    Value is_pad = cast(equal(input_ids, g.scalar_i64(*pad_token_id)), DT::i32);
+    Value first_pad = cast(argmax(is_pad, -1, false), DT::i64);
     return binary("Mod", first_pad - g.scalar_i64(1) + len, len);
 }
 
@@ -132,6 +182,12 @@ inline Value causal_lm_head(const Weights& head, const Weights& embedding, Value
     if (!tie && !head.has("weight"))
         throw Error("tensor '" + head.path("weight") + "': not in the checkpoint and tie_word_embeddings is false");
     return tied_lm_projection(head, embedding, x, hidden, vocab);
+}
+
+// The pad token of config.json, if any (sequence-classification pooling).
+inline std::optional<int64_t> pad_token_id(const Config& c) {
+    if (!c.has("pad_token_id")) return std::nullopt;
+    return c.i("pad_token_id");
 }
 
 }  // namespace hfx

@@ -1,0 +1,65 @@
+// Greedy decoding with a causal-lm ONNX export in the hfexport runtime.
+//
+//   hfx::rt::Generator gen("out/model.onnx");            // causal-lm-with-past (or causal-lm)
+//   auto r = gen.greedy({{1, 2, 3}}, {.max_new_tokens = 8});
+//   r.tokens[0]  // the 8 new token ids
+//
+// A `-with-past` export is fed its own present.* back as past_key_values.*,
+// starting from a past of length 0 (the same file runs the prompt and every
+// step); a plain causal-lm export re-runs the whole sequence each step. Inputs
+// follow transformers' generate(): prompts left padded, attention_mask 1 on
+// real tokens, position_ids = cumsum(attention_mask) - 1 (1 on padding) when
+// the model takes them, the argmax of the last position's logits.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime/session.h"
+
+namespace hfx::rt {
+
+struct GenerateOptions {
+    int64_t max_new_tokens = 20;
+    int64_t eos_token_id = -1;  // a row stops after this token (-1: never)
+    int64_t pad_token_id = 0;   // fills left padding, and rows that have stopped
+};
+
+struct GenerateResult {
+    std::vector<std::vector<int64_t>> tokens;  // the new tokens of each prompt
+    int64_t steps = 0;                         // forward runs
+    double seconds = 0;                        // wall time of all runs
+    double tokens_per_second() const;          // new tokens (all rows) per second
+};
+
+class Generator {
+public:
+    explicit Generator(const std::string& onnx_path, SessionOptions options = {});
+    explicit Generator(Session session);
+
+    bool uses_cache() const { return uses_cache_; }
+    Session& session() { return session_; }
+
+    // Greedy decoding of a batch of prompts (each at least one token).
+    GenerateResult greedy(const std::vector<std::vector<int64_t>>& prompts, const GenerateOptions& options);
+
+private:
+    void inspect();
+    Session session_;
+    bool uses_cache_ = false, takes_positions_ = false;
+};
+
+// transformers' generate() feeds: left-padded ids, mask, positions (cumsum(mask) - 1, 1 on padding).
+struct PaddedBatch {
+    Tensor input_ids, attention_mask, position_ids;  // int64 [batch, longest]
+};
+PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id);
+
+// cumsum(mask) - 1 per row of an int64 [batch, seq] mask, 1 where the mask is 0.
+Tensor generate_positions(const Tensor& attention_mask);
+
+// Every past_key_values.* input of `session` with a past of length 0 (the first step).
+std::map<std::string, Tensor> empty_past(const Session& session, int64_t batch);
+
+}  // namespace hfx::rt
