@@ -3,9 +3,11 @@
 //  - DeiTForImageClassificationWithTeacher: logits = mean of the [CLS] and
 //    distillation heads, from the deit/default fixture's last_hidden_state;
 //  - Swin checkpoints without stored relative_position_index buffers (the
-//    table is then computed at export time and must equal the stored one).
+//    table is then computed at export time and must equal the stored one);
+//  - CLIP with text and image batches of different sizes (separate dynamic axes).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -104,6 +106,39 @@ TEST(VisionPlugins, SwinComputesAMissingRelativePositionIndex) {
     Tensor logits = export_and_run(dir.path, "image-classification", {{"pixel_values", golden.at("pixel_values")}},
                                    {"logits"})[0];
     EXPECT_TRUE(all_close(logits, golden.at("logits"), 1e-4, 1e-4)) << "max |diff| " << max_abs_diff(logits, golden.at("logits"));
+}
+
+// Rows `rows` of `t` along axis 0.
+Tensor rows_of(const Tensor& t, const std::vector<int64_t>& rows) {
+    Shape shape = t.shape;
+    shape[0] = int64_t(rows.size());
+    Tensor out = Tensor::empty(t.dtype, shape);
+    size_t row_bytes = t.nbytes() / size_t(t.shape[0]);
+    for (size_t k = 0; k < rows.size(); ++k)
+        std::memcpy(static_cast<char*>(out.data) + k * row_bytes, static_cast<const char*>(t.data) + size_t(rows[k]) * row_bytes,
+                    row_bytes);
+    return out;
+}
+
+TEST(VisionPlugins, ClipBatchesTextsAndImagesSeparately) {
+    if (!registry().find("clip")) GTEST_SKIP() << "no clip plugin";
+    std::string fixture = std::string(HFX_FIXTURES_DIR) + "/clip/default";
+    auto golden = read_safetensors(fixture + "/golden.safetensors");
+    // Three texts (rows 0, 1, 0 of the fixture) against one image (row 1).
+    std::map<std::string, Tensor> feeds = {{"input_ids", rows_of(golden.at("input_ids"), {0, 1, 0})},
+                                           {"attention_mask", rows_of(golden.at("attention_mask"), {0, 1, 0})},
+                                           {"pixel_values", rows_of(golden.at("pixel_values"), {1})}};
+    auto out = export_and_run(fixture, "default", feeds, {"logits_per_image", "logits_per_text", "text_embeds", "image_embeds"});
+    ASSERT_EQ(out[0].shape, (Shape{1, 3}));
+    ASSERT_EQ(out[1].shape, (Shape{3, 1}));
+    const Tensor& ref = golden.at("logits_per_image");  // [image, text] = [2, 2]
+    Tensor expect = Tensor::from<float>(DType::f32, {1, 3},
+                                        {ref.ptr<float>()[2], ref.ptr<float>()[3], ref.ptr<float>()[2]});
+    EXPECT_TRUE(all_close(out[0], expect, 1e-4, 1e-4)) << "max |diff| " << max_abs_diff(out[0], expect);
+    EXPECT_TRUE(all_close(out[1], expect.reshaped({3, 1}), 1e-4, 1e-4));
+    Tensor text_ref = rows_of(golden.at("text_embeds"), {0, 1, 0}), image_ref = rows_of(golden.at("image_embeds"), {1});
+    EXPECT_TRUE(all_close(out[2], text_ref, 1e-4, 1e-4)) << "max |diff| " << max_abs_diff(out[2], text_ref);
+    EXPECT_TRUE(all_close(out[3], image_ref, 1e-4, 1e-4)) << "max |diff| " << max_abs_diff(out[3], image_ref);
 }
 
 }  // namespace
