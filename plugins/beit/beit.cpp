@@ -84,7 +84,7 @@ void build(Graph& g) {
     // BeitModel pools by default; Data2VecVisionModel is built with add_pooling_layer=False.
     bool default_pooler = type == "beit";
     VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width,
-                                  .pooler_output = default_pooler});
+                                  .pooler_output = default_pooler, .sequence = c.seq()});
     auto in = oc.declare_inputs();
     std::string prefix = type == "beit" ? "beit" : "data2vec_vision";
     Weights base = Weights::base(g, prefix, "embeddings.cls_token");

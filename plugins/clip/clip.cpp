@@ -44,7 +44,8 @@ std::pair<Value, Value> clip_vision_transformer(const Weights& vb, const ClipVis
 
 void build_vision(Graph& g) {
     ClipVisionConfig c(g.config());
-    VisionOnnxConfig oc(g, g.feature(), {.num_channels = c.channels, .height = c.height, .width = c.width});
+    VisionOnnxConfig oc(g, g.feature(),
+                        {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = c.seq()});
     auto in = oc.declare_inputs();
     Weights vision = Weights::base(g, "vision_model", "embeddings.class_embedding");
     auto [hidden, pooled] = clip_vision_transformer(vision, c, in["pixel_values"]);

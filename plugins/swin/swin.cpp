@@ -156,7 +156,10 @@ Value encoder(const Weights& base, const SwinConfig& c, Value pixels, int64_t& h
 void build(Graph& g) {
     SwinConfig c(g.config());
     std::string task = g.feature();
-    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width});
+    // The final grid: the patch grid, halved (rounded up) by each patch merging.
+    int64_t gh = (c.height + c.patch - 1) / c.patch, gw = (c.width + c.patch - 1) / c.patch;
+    for (int64_t i = 0; i + 1 < c.stages; ++i) gh = (gh + 1) / 2, gw = (gw + 1) / 2;
+    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = gh * gw});
     auto in = oc.declare_inputs();
     Weights base = Weights::base(g, "swin", "embeddings.patch_embeddings.projection.weight");
     int64_t h = 0, w = 0, features = c.embed_dim << (c.stages - 1);

@@ -52,7 +52,8 @@ void build(Graph& g) {
     ViTConfig c(g.config());
     std::string task = g.feature(), type = g.model_type();
     bool distilled = type == "deit";
-    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width});
+    int64_t tokens = c.grid_h() * c.grid_w() + (distilled ? 2 : 1);
+    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = tokens});
     auto in = oc.declare_inputs();
     Weights base = Weights::base(g, type, "embeddings.cls_token");
     Value x = encoder(base, c, in["pixel_values"], distilled);  // x: [batch, seq, hidden]

@@ -33,6 +33,7 @@ public:
         int64_t height = 224, width = 224;
         bool pooler_output = true;    // `default` also returns pooler_output
         bool spatial_hidden = false;  // last_hidden_state is [batch, channels, height, width] (ConvNext)
+        int64_t sequence = -1;        // tokens of last_hidden_state (fixed by image_size; -1: "sequence")
     };
     VisionOnnxConfig(Graph& g, std::string task, Options o) : OnnxConfig(g, std::move(task)), o_(o) {}
 
@@ -45,7 +46,8 @@ public:
         if (task_ != "default") return OnnxConfig::outputs();
         std::vector<IO> out = {o_.spatial_hidden
                                    ? IO{"last_hidden_state", DT::f32, {"batch", "num_channels", "height", "width"}}
-                                   : IO{"last_hidden_state", DT::f32, {"batch", "sequence", "hidden"}}};
+                                   : IO{"last_hidden_state", DT::f32,
+                                        {"batch", o_.sequence >= 0 ? std::to_string(o_.sequence) : "sequence", "hidden"}}};
         if (o_.pooler_output) out.push_back(IO{"pooler_output", DT::f32, {"batch", "hidden"}});
         return out;
     }
