@@ -220,23 +220,26 @@ Result run(const std::string& args) {
 TEST(RunImage, PrintsTopClassesOfAnExportedClassifier) {
     TempDir dir;
     std::string fixture = std::string(HFX_FIXTURES_DIR) + "/vit/image-classification";
-    Result exp = run("export --model " + fixture + " --feature image-classification --no-validate " + dir.path + "/onnx");
-    ASSERT_EQ(exp.code, 0) << exp.err;
-
     // A checkpoint folder with its own labels and a ViT preprocessor config.
-    std::string model_dir = dir.path + "/ckpt";
-    fs::create_directories(model_dir);
+    std::string ckpt = dir.path + "/ckpt";
+    fs::create_directories(ckpt);
+    fs::copy_file(fixture + "/model.safetensors", ckpt + "/model.safetensors");
     auto config = nlohmann::json::parse(std::ifstream(fixture + "/config.json"));
     config["id2label"] = {{"0", "tabby cat"}, {"1", "golden retriever"}, {"2", "teapot"}};
-    std::ofstream(model_dir + "/config.json") << config.dump();
+    std::ofstream(ckpt + "/config.json") << config.dump();
     std::string pre = R"({"image_processor_type": "ViTImageProcessor", "do_resize": true, "size": {"height": 30, "width": 30},
         "resample": 2, "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true,
         "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]})";
-    write_text(model_dir + "/preprocessor_config.json", pre);
+    write_text(ckpt + "/preprocessor_config.json", pre);
     Image im = pattern(48, 64);
     write_png(dir.path + "/cat.png", im);
 
-    Result r = run("run " + dir.path + "/onnx/model.onnx --image " + dir.path + "/cat.png --model-dir " + model_dir);
+    // The export leaves config.json and preprocessor_config.json beside model.onnx, as transformers.onnx does.
+    Result exp = run("export --model " + ckpt + " --feature image-classification --no-validate " + dir.path + "/onnx");
+    ASSERT_EQ(exp.code, 0) << exp.err;
+    ASSERT_TRUE(fs::exists(dir.path + "/onnx/preprocessor_config.json"));
+
+    Result r = run("run " + dir.path + "/onnx/model.onnx --image " + dir.path + "/cat.png");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("top-3:"), std::string::npos) << r.out;  // 3 labels: top-5 shows all
 
@@ -254,10 +257,11 @@ TEST(RunImage, PrintsTopClassesOfAnExportedClassifier) {
     EXPECT_EQ(std::stoll(m[2].str()), best);
     EXPECT_NEAR(std::stod(m[4].str()), p[best], 1e-3);
 
-    // --top limits the list; the ONNX file's folder (config.json from the export) is the default model dir.
-    Result top1 = run("run " + dir.path + "/onnx/model.onnx --image " + dir.path + "/cat.png --top 1");
+    // --model-dir names the checkpoint explicitly; --top limits the list.
+    fs::remove(dir.path + "/onnx/preprocessor_config.json");
+    Result top1 = run("run " + dir.path + "/onnx/model.onnx --image " + dir.path + "/cat.png --top 1 --model-dir " + ckpt);
     ASSERT_EQ(top1.code, 0) << top1.err;
-    EXPECT_NE(top1.out.find("top-1:"), std::string::npos) << top1.out;
+    EXPECT_NE(top1.out.find("top-1:\n  1. " + names[best]), std::string::npos) << top1.out;
     EXPECT_EQ(top1.out.find("2. "), std::string::npos) << top1.out;
 }
 
