@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "hfx/blocks/attention.h"
-#include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
 #include "hfx/onnx_config.h"
 
