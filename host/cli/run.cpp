@@ -1,13 +1,22 @@
 // hfexport run MODEL.onnx --inputs IN.safetensors [--outputs OUT.safetensors]
 //              [--random batch=2,sequence=16] [--repeat N] [--json] [--threads N]
+//              [--image FILE.png|jpg [--model-dir DIR] [--top N]]
+// --image feeds pixel_values from a picture, preprocessed as the checkpoint's
+// preprocessor_config.json says, and prints the top classes with config.json's id2label.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <optional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "checkpoint/safetensors_write.h"
+#include "checkpoint/json_file.h"
 #include "cli/common.h"
+#include "cli/image.h"
 #include "core/error.h"
 #include "runtime/session.h"
 #include "validate/dummy_inputs.h"
@@ -17,8 +26,8 @@ namespace hfx::cli {
 namespace {
 
 struct RunArgs {
-    std::string model, inputs, outputs, random;
-    int repeat = 1, threads = 0;
+    std::string model, inputs, outputs, random, image, model_dir;
+    int repeat = 1, threads = 0, top = 5;
     bool json = false;
 };
 
@@ -41,6 +50,52 @@ DimBindings parse_random(const std::string& spec) {
     return dims;
 }
 
+// pixel_values [1, C, H, W] from an image file; H and W are the graph's fixed sizes.
+std::map<std::string, Tensor> image_feeds(const rt::Session& session, const RunArgs& a) {
+    std::map<std::string, Tensor> feeds;
+    for (const ValueInfo& in : session.model().inputs) {
+        if (in.name != "pixel_values")
+            fail("input '", in.name, "': --image only fills pixel_values; use --inputs for this model");
+        if (in.dims.size() != 4 || in.dims[1].size != 3 || in.dims[2].size < 1 || in.dims[3].size < 1)
+            fail("input 'pixel_values': --image needs a fixed [batch, 3, height, width] input");
+    }
+    namespace fs = std::filesystem;
+    std::string dir = a.model_dir.empty() ? fs::path(a.model).parent_path().string() : a.model_dir;
+    std::string pre = (fs::path(dir.empty() ? "." : dir) / "preprocessor_config.json").string();
+    std::optional<nlohmann::json> config;
+    if (fs::exists(pre)) config = read_json_file("preprocessor config", pre);
+    else if (!a.model_dir.empty()) spdlog::warn("no preprocessor_config.json in '{}': resizing and rescaling only", dir);
+    const ValueInfo& in = session.model().inputs.at(0);
+    feeds["pixel_values"] = preprocess(load_image(a.image), config ? &*config : nullptr, in.dims[2].size, in.dims[3].size);
+    return feeds;
+}
+
+// The top classes of logits [1, num_labels], named by config.json's id2label.
+void print_top(const Tensor& logits, const RunArgs& a) {
+    namespace fs = std::filesystem;
+    std::string dir = a.model_dir.empty() ? fs::path(a.model).parent_path().string() : a.model_dir;
+    std::string cfg_path = (fs::path(dir.empty() ? "." : dir) / "config.json").string();
+    nlohmann::json id2label = nlohmann::json::object();
+    if (fs::exists(cfg_path)) id2label = read_json_file("config", cfg_path).value("id2label", nlohmann::json::object());
+    int64_t n = logits.shape.back();
+    const float* p = logits.ptr<float>();
+    float top = *std::max_element(p, p + n);
+    double total = 0;
+    for (int64_t k = 0; k < n; ++k) total += std::exp(double(p[k] - top));
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return p[x] > p[y]; });
+    int64_t shown = std::min<int64_t>(n, a.top);
+    std::cout << "top-" << shown << ":\n";
+    for (int64_t r = 0; r < shown; ++r) {
+        int64_t k = order[size_t(r)];
+        std::string key = std::to_string(k);
+        std::string label = id2label.contains(key) ? id2label[key].get<std::string>() : "LABEL_" + key;
+        std::printf("  %lld. %s (%lld)  p=%.4f  logit=%.4f\n", (long long)(r + 1), label.c_str(), (long long)k,
+                    std::exp(double(p[k] - top)) / total, double(p[k]));
+    }
+}
+
 double checksum(const Tensor& t) {
     double s = 0;
     int64_t n = t.numel();
@@ -61,8 +116,13 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
     sub->add_option("--repeat", a->repeat, "Run N times and report timing")->check(CLI::PositiveNumber);
     sub->add_option("--threads", a->threads, "Threads (0 = all cores)");
     sub->add_flag("--json", a->json, "Timing as one JSON line (median_ms, min_ms)");
+    sub->add_option("--image", a->image, "Feed pixel_values from a PNG or JPEG image (prints the top classes)");
+    sub->add_option("--model-dir", a->model_dir,
+                    "Checkpoint folder with preprocessor_config.json and config.json (default: the model's folder)");
+    sub->add_option("--top", a->top, "Classes to print with --image")->check(CLI::PositiveNumber);
     commands.emplace_back(sub, [a] {
-        if (a->inputs.empty() == a->random.empty()) fail("option '--inputs': give --inputs FILE or --random SIZES");
+        if (int(!a->inputs.empty()) + int(!a->random.empty()) + int(!a->image.empty()) != 1)
+            fail("option '--inputs': give --inputs FILE, --random SIZES or --image FILE");
         rt::SessionOptions so;
         so.threads = a->threads;
         rt::Session session(a->model, so);
@@ -75,6 +135,8 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
             }
             for (const auto& [name, t] : all)
                 if (!feeds.count(name)) spdlog::debug("ignoring tensor '{}' of {} (not a model input)", name, a->inputs);
+        } else if (!a->image.empty()) {
+            feeds = image_feeds(session, *a);
         } else {
             feeds = make_dummy_inputs(session.model(), parse_random(a->random));
         }
@@ -104,6 +166,8 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
             std::cout << j.dump() << "\n";
             return 0;
         }
+        for (size_t k = 0; k < names.size(); ++k)
+            if (!a->image.empty() && names[k] == "logits" && outs[k].rank() == 2) print_top(outs[k], *a);
         for (size_t k = 0; k < names.size(); ++k)
             std::cout << names[k] << " " << dtype_name(outs[k].dtype) << " " << shape_str(outs[k].shape)
                       << " checksum " << checksum(outs[k]) << "\n";

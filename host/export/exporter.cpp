@@ -61,16 +61,22 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
     WriteOptions wo;
     wo.external_data = options.external_data || OnnxConfig::use_external_data_format(ckpt.num_parameters());
     std::vector<std::string> files = write_onnx(lowered, onnx_path, wo);
-    // config.json beside the model, as transformers.onnx leaves it (atomically too).
-    fs::path config_out = fs::path(onnx_path).parent_path() / "config.json";
+    // config.json beside the model, as transformers.onnx leaves it (atomically too),
+    // and the image preprocessor's config when the checkpoint has one (`run --image` reads it).
+    auto copy_beside = [&](const std::string& from, const std::string& name) {
+        fs::path out = fs::path(onnx_path).parent_path() / name;
+        std::error_code ec;
+        if (fs::weakly_canonical(out, ec) == fs::weakly_canonical(from, ec)) return;
+        fs::path tmp = out.string() + ".tmp";
+        fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
+        if (!ec) fs::rename(tmp, out, ec);
+        if (ec) fail("output '", out.string(), "': cannot write (", ec.message(), ")");
+        files.push_back(out.string());
+    };
+    copy_beside(ckpt.config_path(), "config.json");
+    std::string preprocessor = ckpt.dir() + "/preprocessor_config.json";
     std::error_code ec;
-    if (fs::weakly_canonical(config_out, ec) != fs::weakly_canonical(ckpt.config_path(), ec)) {
-        fs::path tmp = config_out.string() + ".tmp";
-        fs::copy_file(ckpt.config_path(), tmp, fs::copy_options::overwrite_existing, ec);
-        if (!ec) fs::rename(tmp, config_out, ec);
-        if (ec) fail("output '", config_out.string(), "': cannot write (", ec.message(), ")");
-        files.push_back(config_out.string());
-    }
+    if (fs::is_regular_file(preprocessor, ec)) copy_beside(preprocessor, "preprocessor_config.json");
     return files;
 }
 

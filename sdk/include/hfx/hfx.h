@@ -11,6 +11,7 @@
 #include "hfx/blocks/rope.h"
 #include "hfx/blocks/rotary.h"
 #include "hfx/blocks/summary.h"
+#include "hfx/blocks/vision.h"
 #include "hfx/config.h"
 #include "hfx/graph.h"
 #include "hfx/onnx_config.h"
