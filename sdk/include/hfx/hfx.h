@@ -4,6 +4,7 @@
 #include "hfx/blocks/attention.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
+#include "hfx/blocks/seq2seq.h"
 #include "hfx/config.h"
 #include "hfx/graph.h"
 #include "hfx/onnx_config.h"
