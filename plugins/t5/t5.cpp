@@ -14,12 +14,13 @@ struct Cfg {
     double eps;
     std::string act, encoder_attention;
     bool gated, tie;
-    explicit Cfg(const Config& c)
+    // MT5Config unties the LM head by default, T5Config and LongT5Config tie it.
+    Cfg(const Config& c, bool tie_default)
         : d(c.i("d_model")), d_kv(c.i("d_kv")), d_ff(c.i("d_ff")), layers(c.i("num_layers")),
           dec_layers(c.i("num_decoder_layers", layers)), heads(c.i("num_heads")), vocab(c.i("vocab_size")),
           buckets(c.i("relative_attention_num_buckets", 32)), max_distance(c.i("relative_attention_max_distance", 128)),
           block_len(c.i("local_radius", 127) + 1), eps(c.f("layer_norm_epsilon", 1e-6)),
-          encoder_attention(c.s("encoder_attention_type", "full")), tie(c.b("tie_word_embeddings", true)) {
+          encoder_attention(c.s("encoder_attention_type", "full")), tie(c.b("tie_word_embeddings", tie_default)) {
         // T5Config: "gated-gelu" means gelu_new behind a gate; "relu", "gated-silu", ... otherwise.
         std::string proj = c.s("feed_forward_proj", "relu");
         gated = proj.rfind("gated-", 0) == 0;
@@ -156,8 +157,9 @@ Value decoder(const Weights& vb, const Cfg& c, Value ids, Value enc, Value enc_m
     return norm(vb.pp("final_layer_norm"), x, c);
 }
 
+template <bool TieByDefault>
 void build(Graph& g) {
-    Cfg c(g.config());
+    Cfg c(g.config(), TieByDefault);
     std::string task = task_of(g.feature());
     Seq2SeqOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .hidden = c.d, .past = {c.dec_layers, c.heads, c.d_kv}});
     auto in = oc.declare_inputs();
@@ -192,10 +194,10 @@ std::string tiny(const std::string& type, const std::string& extra) {
 HFX_PLUGIN("t5", "0.1.0") {
     std::vector<std::string> features = {"default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past"};
     reg.add({.model_type = "t5", .features = features, .reference = "transformers 4.40.2 models/t5/modeling_t5.py",
-             .build = build, .tiny_config = tiny("t5", R"(, "feed_forward_proj": "relu")")});
+             .build = build<true>, .tiny_config = tiny("t5", R"(, "feed_forward_proj": "relu")")});
     reg.add({.model_type = "mt5", .features = features, .reference = "transformers 4.40.2 models/mt5/modeling_mt5.py",
-             .build = build, .tiny_config = tiny("mt5", R"(, "feed_forward_proj": "gated-gelu", "tie_word_embeddings": false)")});
+             .build = build<false>, .tiny_config = tiny("mt5", R"(, "feed_forward_proj": "gated-gelu", "tie_word_embeddings": false)")});
     reg.add({.model_type = "longt5", .features = features,
-             .reference = "transformers 4.40.2 models/longt5/modeling_longt5.py (local attention)", .build = build,
+             .reference = "transformers 4.40.2 models/longt5/modeling_longt5.py (local attention)", .build = build<true>,
              .tiny_config = tiny("longt5", R"(, "feed_forward_proj": "gated-gelu", "encoder_attention_type": "local", "local_radius": 2)")});
 }
