@@ -31,6 +31,7 @@ class Seq2SeqOnnxConfig : public OnnxSeq2SeqConfigWithPast {
 public:
     struct Options {
         int64_t vocab_size = 2;
+        int64_t decoder_vocab_size = -1;  // when the decoder has its own vocabulary (Marian); -1 = vocab_size
         int64_t hidden = -1;  // d_model: the width of encoder_hidden_states
         PastShape past;       // decoder layers, heads, head_dim
         bool speech = false;  // input_features [batch, num_mel_bins, frames] instead of input_ids/attention_mask
@@ -74,7 +75,7 @@ public:
         }
         if (runs_decoder() && !shifts_inputs()) {
             IO ids{component_.empty() ? "decoder_input_ids" : "input_ids", DT::i64, {"batch", "decoder_sequence"},
-                   HFX_DUMMY_IDS, 0, o_.vocab_size};
+                   HFX_DUMMY_IDS, 0, o_.decoder_vocab_size > 0 ? o_.decoder_vocab_size : o_.vocab_size};
             in.push_back(ids);
             if (!component_.empty()) {
                 if (!o_.speech)
