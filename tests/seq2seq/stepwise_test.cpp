@@ -3,8 +3,8 @@
 // decoder_input_ids one token at a time (decoder_model.onnx for the first
 // token, then decoder_with_past_model.onnx with the returned cache) gives the
 // logits and the cache of one decoder_model.onnx run over the whole sequence;
-// so does one decoder_with_past step over several tokens. The files run in
-// hfexport's runtime.
+// so does one decoder_with_past step over several tokens, and a first step
+// from an empty self-attention cache. The files run in hfexport's runtime.
 #include <gtest/gtest.h>
 
 #include "checkpoint/checkpoint.h"
@@ -108,6 +108,19 @@ TEST_P(Stepwise, DecodingWithPastEqualsTheFullSequence) {
     // The cache after the last step is the one of the full run.
     for (const auto& [name, t] : out)
         if (name.rfind("present.", 0) == 0) expect_close(t, full.at(name), arch + " " + name);
+
+    // decoder_with_past also takes the first step, from an empty self-attention cache.
+    Tensors empty = common;
+    take_cache(first, empty);
+    for (auto& [n, t] : empty)
+        if (n.find(".decoder.") != std::string::npos) {
+            Shape s = t.shape;
+            s[2] = 0;
+            t = Tensor::empty(DType::f32, s);
+        }
+    empty["input_ids"] = slice_seq(ids, 0, 1);
+    expect_close(graphs.at("decoder-with-past").run(empty).at("logits"), slice_seq(logits, 0, 1),
+                 arch + " logits of a first step with an empty cache");
 
     // One decoder_with_past step over every remaining token at once.
     Tensors chunk = common;
