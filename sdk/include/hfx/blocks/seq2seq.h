@@ -10,10 +10,12 @@
 //   "decoder"           optimum's decoder_model.onnx: input_ids (the decoder's),
 //                       encoder_attention_mask, encoder_hidden_states ->
 //                       logits (+ present.{i}.decoder|encoder.* for -with-past)
-//   "decoder-with-past" decoder_with_past_model.onnx: the same plus
+//   "decoder-with-past" decoder_with_past_model.onnx: input_ids,
+//                       encoder_attention_mask and
 //                       past_key_values.{i}.decoder|encoder.key|value ->
 //                       logits, present.{i}.decoder.* (the encoder part of the
-//                       cache does not change, so optimum does not return it)
+//                       cache does not change, so optimum neither returns it
+//                       nor takes encoder_hidden_states)
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -80,8 +82,10 @@ public:
             if (!component_.empty()) {
                 if (!o_.speech)
                     in.push_back(IO{"encoder_attention_mask", DT::i64, {"batch", "encoder_sequence"}, HFX_DUMMY_MASK});
-                in.push_back(IO{"encoder_hidden_states", DT::f32, {"batch", "encoder_sequence", std::to_string(o_.hidden)},
-                                HFX_DUMMY_NORMAL});
+                // With the cross-attention cache as input the states are not needed (optimum's file has no such input).
+                if (!past_in_inputs())
+                    in.push_back(IO{"encoder_hidden_states", DT::f32,
+                                    {"batch", "encoder_sequence", std::to_string(o_.hidden)}, HFX_DUMMY_NORMAL});
             }
             if (past_in_inputs()) fill_cache(in, true);
         }
