@@ -4,8 +4,12 @@
 // token, then decoder_with_past_model.onnx with the returned cache) gives the
 // logits and the cache of one decoder_model.onnx run over the whole sequence;
 // so does one decoder_with_past step over several tokens, and a first step
-// from an empty self-attention cache. The files run in hfexport's runtime.
+// from an empty self-attention cache; and the single model.onnx with past
+// agrees. The files run in hfexport's runtime.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
 
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/safetensors_write.h"
@@ -121,6 +125,21 @@ TEST_P(Stepwise, DecodingWithPastEqualsTheFullSequence) {
     empty["input_ids"] = slice_seq(ids, 0, 1);
     expect_close(graphs.at("decoder-with-past").run(empty).at("logits"), slice_seq(logits, 0, 1),
                  arch + " logits of a first step with an empty cache");
+
+    // transformers.onnx's single model.onnx with past: encoder inputs, the next tokens and the cache.
+    {
+        BuiltModel built = build_model(registry(), ckpt, task + "-with-past");
+        std::string single = dir.path + "/single/model.onnx";
+        std::filesystem::create_directories(dir.path + "/single");
+        write_export(built, ckpt, single, {});
+        Graph model{rt::Session(single)};
+        Tensors feeds_single = golden;
+        take_cache(first, feeds_single);
+        feeds_single["decoder_input_ids"] = slice_seq(ids, 1, steps - 1);
+        Tensors got = model.run(feeds_single);
+        expect_close(got.at("logits"), slice_seq(logits, 1, steps - 1), arch + " logits of the single file with past");
+        expect_close(got.at("encoder_last_hidden_state"), encoder_states, arch + " encoder_last_hidden_state");
+    }
 
     // One decoder_with_past step over every remaining token at once.
     Tensors chunk = common;

@@ -222,11 +222,14 @@ inline Value shift_tokens_right_wrap(Value ids, int64_t pad_token_id) {
 }
 
 // The index of the last `token` in each row: [b, s] -> [b] (BART-family
-// classification pools the hidden state of the last eos).
+// classification pools the hidden state of the last eos). A row without it
+// (transformers raises there) gets its last position, never another row's.
 inline Value last_index_of(Value ids, int64_t token) {
     Graph& g = *ids.g;
-    Value pos = range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1));
-    return reduce_max(where(equal(ids, g.scalar_i64(token)), pos, g.scalar_i64(-1)), {1}, false);
+    Value len = squeeze(dim(ids, 1), {0});
+    Value pos = range(g.scalar_i64(0), len, g.scalar_i64(1));
+    Value last = reduce_max(where(equal(ids, g.scalar_i64(token)), pos, g.scalar_i64(-1)), {1}, false);
+    return binary("Mod", last + len, len);
 }
 
 // The fixed sinusoidal table of Marian / Pegasus (and Whisper's encoder):
