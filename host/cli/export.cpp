@@ -1,4 +1,4 @@
-// hfexport export --model DIR [--feature F] [OUTPUT]
+// hfexport export --model DIR [--feature F] [--split] [OUTPUT]
 #include <iostream>
 #include <spdlog/spdlog.h>
 
@@ -6,6 +6,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "export/exporter.h"
+#include "export/split.h"
 #include "validate/validate.h"
 
 namespace hfx::cli {
@@ -15,9 +16,47 @@ struct ExportArgs {
     std::string model, feature = "default", output = "onnx/", reference;
     int64_t opset = 0;
     double atol = 0;
-    bool no_validate = false, external_data = false, no_ort = false;
+    bool no_validate = false, external_data = false, no_ort = false, split = false;
     int threads = 0;
 };
+ValidationOptions validation_options(const ExportArgs& args, const BuiltModel& built) {
+    ValidationOptions vo;
+    vo.atol = args.atol > 0 ? args.atol : built.atol;
+    vo.reference_file = args.reference;
+    vo.use_ort = !args.no_ort;
+    vo.threads = args.threads;
+    return vo;
+}
+
+int export_split_command(const ExportArgs& args, const PluginRegistry& registry, const Checkpoint& ckpt) {
+    std::vector<ComponentExport> files = export_split(registry, ckpt, args.feature, args.output,
+                                                      {.opset = args.opset, .external_data = args.external_data}, std::cout);
+    if (args.no_validate) {
+        for (const ComponentExport& e : files) std::cout << "Model saved at: " << e.path << " (not validated)\n";
+        return 0;
+    }
+    bool ok = true, reference_used = false;
+    for (const ComponentExport& e : files) {
+        std::cout << "== " << e.component << ": " << e.path << "\n";
+        ValidationOptions vo = validation_options(args, e.built);
+        vo.component = e.component;
+        bool compared = false;
+        vo.reference_compared = &compared;
+        ok &= validate_export(e.built.model, e.path, vo, std::cout);
+        reference_used |= compared;
+    }
+    if (!args.reference.empty() && !reference_used) {
+        spdlog::error("reference '{}': feeds none of the exported graphs", args.reference);
+        return 1;
+    }
+    if (!ok) {
+        spdlog::error("validation failed: the exported models' outputs do not match the reference ({})", args.output);
+        return 1;
+    }
+    for (const ComponentExport& e : files) std::cout << "All good, model saved at: " << e.path << "\n";
+    return 0;
+}
+
 }  // namespace
 
 void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
@@ -33,9 +72,13 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
     sub->add_flag("--external-data", args->external_data, "Store weights in model.onnx_data");
     sub->add_flag("--no-ort", args->no_ort, "Do not compare with ONNX Runtime even when found");
     sub->add_option("--threads", args->threads, "Runtime threads for validation (0 = all cores)");
+    sub->add_flag("--split", args->split,
+                  "Encoder-decoder models: write optimum's encoder_model.onnx, decoder_model.onnx "
+                  "(and decoder_with_past_model.onnx for -with-past) instead of one model.onnx");
     commands.emplace_back(sub, [args] {
         auto registry = load_plugins();
         Checkpoint ckpt = Checkpoint::open(args->model);
+        if (args->split) return export_split_command(*args, *registry, ckpt);
         BuiltModel built = build_model(*registry, ckpt, args->feature, args->opset);
         std::string path = resolve_output_path(args->output);
         write_export(built, ckpt, path, {.opset = args->opset, .external_data = args->external_data});
@@ -44,11 +87,7 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
             std::cout << "Model saved at: " << path << " (not validated)\n";
             return 0;
         }
-        ValidationOptions vo;
-        vo.atol = args->atol > 0 ? args->atol : built.atol;
-        vo.reference_file = args->reference;
-        vo.use_ort = !args->no_ort;
-        vo.threads = args->threads;
+        ValidationOptions vo = validation_options(*args, built);
         if (!validate_export(built.model, path, vo, std::cout)) {
             spdlog::error("validation failed: the exported model's outputs do not match the reference ({})", path);
             return 1;

@@ -1,17 +1,19 @@
 // hfexport validate --model DIR --feature F MODEL.onnx: validates an existing file.
+#include <filesystem>
 #include <iostream>
 #include <spdlog/spdlog.h>
 
 #include "checkpoint/checkpoint.h"
 #include "cli/common.h"
 #include "export/exporter.h"
+#include "export/split.h"
 #include "validate/validate.h"
 
 namespace hfx::cli {
 
 namespace {
 struct ValidateArgs {
-    std::string model, feature = "default", onnx, reference;
+    std::string model, feature = "default", onnx, reference, component;
     double atol = 0;
     bool no_ort = false;
     int threads = 0;
@@ -28,17 +30,30 @@ void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
     sub->add_option("--reference", args->reference, "Also compare with inputs/outputs of this .safetensors file");
     sub->add_flag("--no-ort", args->no_ort, "Do not compare with ONNX Runtime even when found");
     sub->add_option("--threads", args->threads, "Runtime threads (0 = all cores)");
+    sub->add_option("--component", args->component,
+                    "Graph of a split export: encoder, decoder or decoder-with-past (default: from optimum's file names)");
     commands.emplace_back(sub, [args] {
         auto registry = load_plugins();
         Checkpoint ckpt = Checkpoint::open(args->model);
-        BuiltModel built = build_model(*registry, ckpt, args->feature);
+        std::string component = args->component;
+        if (component.empty())  // encoder_model.onnx, decoder_model.onnx, decoder_with_past_model.onnx
+            for (const std::string& c : split_components(args->feature + "-with-past"))
+                if (std::filesystem::path(args->onnx).filename() == component_file_name(c)) component = c;
+        BuiltModel built = build_model(*registry, ckpt, args->feature, 0, component);
         ValidationOptions vo;
         vo.atol = args->atol > 0 ? args->atol : built.atol;
         vo.reference_file = args->reference;
         vo.use_ort = !args->no_ort;
         vo.threads = args->threads;
+        vo.component = component;
+        bool compared = false;
+        vo.reference_compared = &compared;
         if (!validate_export(built.model, args->onnx, vo, std::cout)) {
             spdlog::error("validation failed: '{}' does not match its checkpoint", args->onnx);
+            return 1;
+        }
+        if (!args->reference.empty() && !compared) {
+            spdlog::error("reference '{}': does not feed this graph ({})", args->reference, args->onnx);
             return 1;
         }
         std::cout << "All good: " << args->onnx << "\n";

@@ -28,6 +28,8 @@ BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, c
     b.opset = opset ? opset : kMaxOpset;
     if (entry->build(host_api(), &b, entry->user) != HFX_OK)
         fail(b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);
+    if (!component.empty() && !b.component_read)
+        fail("model type '", model_type, "': its plugin builds no split (encoder/decoder) layout; export it without --split");
     if (b.model.outputs.empty()) fail("plugin '", entry->plugin_file, "': model type '", model_type, "' declared no outputs");
     BuiltModel out;
     out.model_type = model_type;

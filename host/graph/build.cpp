@@ -83,7 +83,10 @@ Attr to_attr(const hfx_attr& a) {
 const char* api_model_type(const hfx_build* b) { return b->model_type.c_str(); }
 const char* api_feature(const hfx_build* b) { return b->feature.c_str(); }
 int64_t api_opset(const hfx_build* b) { return b->opset; }
-const char* api_component(const hfx_build* b) { return b->component.c_str(); }
+const char* api_component(const hfx_build* b) {
+    b->component_read = true;  // tells a plugin that builds split layouts from one that ignores them
+    return b->component.c_str();
+}
 const char* api_last_error(const hfx_build* b) { return b->error.c_str(); }
 void api_set_error(hfx_build* b, const char* msg) { b->error = msg ? msg : "unknown error"; }
 

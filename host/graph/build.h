@@ -15,6 +15,7 @@ struct hfx_build {
     std::string model_type;
     std::string feature;
     std::string component;  // "" or "encoder" / "decoder" / "decoder-with-past"
+    mutable bool component_read = false;  // the plugin asked which component it builds (api_component)
     int64_t opset = 0;
 
     hfx::Model model;                      // what the plugin built, before lowering

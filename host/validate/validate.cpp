@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "runtime/session.h"
 #include "validate/ort_oracle.h"
+#include "validate/reference_match.h"
 
 namespace hfx {
 namespace {
@@ -95,14 +96,6 @@ Outputs to_map(const std::vector<std::string>& names, const std::vector<Tensor>&
     return out;
 }
 
-// Inputs for the reference-file check: the file's tensors named like model inputs.
-Outputs pick(const Outputs& all, const std::vector<ValueInfo>& infos) {
-    Outputs out;
-    for (const ValueInfo& v : infos)
-        if (all.count(v.name)) out[v.name] = all.at(v.name);
-    return out;
-}
-
 }  // namespace
 
 Model eager_form(const Model& built) {
@@ -141,16 +134,25 @@ bool validate_export(const Model& eager, const std::string& onnx_path, const Val
         }
     }
 
+    if (o.reference_compared) *o.reference_compared = false;
     if (!o.reference_file.empty()) {
         Outputs golden = read_safetensors(o.reference_file);
-        Outputs feeds = pick(golden, file.model().inputs);
-        for (const ValueInfo& v : file.model().inputs)
-            if (!feeds.count(v.name)) fail("reference '", o.reference_file, "': no tensor for input '", v.name, "'");
+        std::vector<std::string> input_names;
+        for (const ValueInfo& v : file.model().inputs) input_names.push_back(v.name);
+        std::string why;
+        auto match = match_reference(golden, input_names, names, o.component, &why);
+        if (!match) {
+            if (o.component.empty()) fail("reference '", o.reference_file, "': ", why);
+            log << "Reference file " << o.reference_file << " does not apply to the " << o.component << " graph (" << why
+                << "); skipped\n";
+            return ok;
+        }
         std::vector<std::string> present;
-        for (const auto& n : names)
-            if (golden.count(n)) present.push_back(n);
-        Outputs got = to_map(names, file.run(names, feeds));
-        ok &= compare("hfexport runtime vs reference file " + o.reference_file, present, got, golden, o.atol, log);
+        Outputs ref;
+        for (const auto& [out, ref_name] : match->output_names) present.push_back(out), ref[out] = golden.at(ref_name);
+        Outputs got = to_map(names, file.run(names, match->feeds));
+        ok &= compare("hfexport runtime vs reference file " + o.reference_file, present, got, ref, o.atol, log);
+        if (o.reference_compared) *o.reference_compared = true;
     }
     return ok;
 }

@@ -19,6 +19,11 @@ struct ValidationOptions {
     std::string reference_file;  // golden.safetensors-style inputs + outputs
     bool use_ort = true;         // when ONNX Runtime is found
     int threads = 0;
+    // The graph of a split export ("encoder", "decoder", "decoder-with-past"):
+    // the reference file is mapped onto its names (validate/reference_match.h),
+    // and a file that cannot feed this graph is reported and skipped.
+    std::string component;
+    bool* reference_compared = nullptr;  // set to whether the reference file was compared
 };
 
 // The plugin's graph as the eager reference runs it: canonical ops at opset 17

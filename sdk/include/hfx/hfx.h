@@ -10,6 +10,7 @@
 #include "hfx/blocks/nn.h"
 #include "hfx/blocks/rope.h"
 #include "hfx/blocks/rotary.h"
+#include "hfx/blocks/seq2seq.h"
 #include "hfx/blocks/summary.h"
 #include "hfx/blocks/vision.h"
 #include "hfx/config.h"
