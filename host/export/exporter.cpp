@@ -80,7 +80,13 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
     hfx_build b;
     b.config = &out.config;
     b.tiny = &tiny;
-    run_plugin(registry, b, model_type, feature, 0, "");
+    try {
+        run_plugin(registry, b, model_type, feature, 0, "");
+    } catch (const Error& e) {
+        std::string msg = e.what();
+        if (msg.find("not found in the checkpoint") == std::string::npos) throw;
+        fail(msg, " (make-tiny: only a tensor already created by get(name, shape) has a shape; see docs/plugins.md)");
+    }
     tiny.check_complete();
     out.tensors = std::move(tiny.created);
     return out;
