@@ -37,6 +37,7 @@ BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::s
     out.opset = opset;
     if (!out.opset) out.opset = b.properties.count("default_opset") ? std::stoll(b.properties["default_opset"]) : 14;
     if (b.properties.count("atol")) out.atol = std::stod(b.properties["atol"]);
+    out.properties = b.properties;
     b.model.opsets[""] = out.opset;
     b.model.metadata["hfexport.model_type"] = model_type;
     b.model.metadata["hfexport.feature"] = feature;

@@ -1,5 +1,6 @@
 // One export, start to end: plugin graph -> lowered model -> checked -> written.
 #pragma once
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -17,6 +18,7 @@ struct BuiltModel {
     std::string feature;
     int64_t opset = 0;    // target opset (requested, or the OnnxConfig default)
     double atol = 1e-4;   // OnnxConfig.atol_for_validation
+    std::map<std::string, std::string> properties;  // everything the plugin set with set_property
 };
 
 // Runs the model type's plugin for `feature`; `opset` 0 = the plugin's default.
