@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <hfx/onnx_config.h>
 #include <spdlog/spdlog.h>
 
@@ -73,24 +74,36 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
     if (declared != model_type)
         fail("model type '", model_type, "': tiny_config says model_type '", declared, "'");
     out.config["model_type"] = model_type;
-    TinyWeights tiny;
-    tiny.task_layout = task_of(feature) != "default";
-    tiny.seed = seed;
-    if (out.config.contains("initializer_range") && out.config["initializer_range"].is_number())
-        tiny.stddev = out.config["initializer_range"].get<double>();
-    hfx_build b;
-    b.config = &out.config;
-    b.tiny = &tiny;
-    try {
-        run_plugin(registry, b, model_type, feature, 0, "");
-    } catch (const Error& e) {
-        std::string msg = e.what();
-        if (msg.find("not found in the checkpoint") == std::string::npos) throw;
-        fail(msg, " (make-tiny: only a tensor already created by get(name, shape) has a shape; see docs/plugins.md)");
+    // A build that fails after a name was answered absent needed it: retry with it present.
+    std::set<std::string> present;
+    std::string first_error;  // reported when no retry helps
+    for (int attempt = 0;; ++attempt) {
+        TinyWeights tiny;
+        tiny.task_layout = task_of(feature) != "default";
+        tiny.seed = seed;
+        tiny.present = present;
+        if (out.config.contains("initializer_range") && out.config["initializer_range"].is_number())
+            tiny.stddev = out.config["initializer_range"].get<double>();
+        hfx_build b;
+        b.config = &out.config;
+        b.tiny = &tiny;
+        try {
+            run_plugin(registry, b, model_type, feature, 0, "");
+        } catch (const Error& e) {
+            if (attempt == 0) first_error = e.what();
+            const std::string& msg = first_error;
+            bool retry = attempt < 16 && !tiny.answered_absent.empty() && !present.count(tiny.answered_absent.back());
+            if (retry) {
+                present.insert(tiny.answered_absent.back());
+                continue;
+            }
+            if (msg.find("not found in the checkpoint") == std::string::npos) throw;
+            fail(msg, " (make-tiny: only a tensor already created by get(name, shape) has a shape; see docs/plugins.md)");
+        }
+        tiny.check_complete();
+        out.tensors = std::move(tiny.created);
+        return out;
     }
-    tiny.check_complete();
-    out.tensors = std::move(tiny.created);
-    return out;
 }
 
 void write_tiny(const TinyCheckpoint& tiny, const std::string& dir) {

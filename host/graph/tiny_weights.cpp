@@ -38,8 +38,8 @@ std::string shape_text(int32_t rank, const int64_t* s) {
 void TinyWeights::check_complete() const {
     for (const std::string& name : promised)
         if (!index.count(name))
-            fail("tensor '", name, "': make-tiny reported it present to a layout probe (Weights::base), but the plugin "
-                 "never declared it with weight()");
+            fail("tensor '", name, "': make-tiny reported it present (a layout probe, or a build that failed without "
+                 "it), but the plugin never declared it with weight()");
 }
 
 int tiny_weight_info(TinyWeights& t, const std::string& name, hfx_weight_info* out) {
@@ -53,11 +53,12 @@ int tiny_weight_info(TinyWeights& t, const std::string& name, hfx_weight_info* o
         }
         return 1;
     }
-    if (t.created.empty() && t.task_layout) {
+    if ((t.created.empty() && t.task_layout) || t.present.count(name)) {
         t.promised.insert(name);
         if (out && out->struct_size >= sizeof(hfx_weight_info)) out->dtype = HFX_FLOAT, out->rank = 0;
         return 1;
     }
+    t.answered_absent.push_back(name);
     return 0;
 }
 

@@ -14,6 +14,9 @@
 //  - after that, an undeclared name is absent: optional weights are left out
 //    and tied weights stay tied (tied_lm_projection falls back to the
 //    embedding, as HF saves a tied checkpoint). weight_shape of it fails.
+//    When the build then fails, the plugin needed it (an untied lm_head with
+//    tie_word_embeddings false): make_tiny builds again with the last name
+//    answered absent now present (`present`), until the build succeeds.
 //  - every weight is float32: norm scales (".weight"/".gamma" of a 1-D tensor
 //    under a module whose name holds "norm" or "ln") are 1 + N(0, 0.1),
 //    everything else N(0, initializer_range) (0.02 when the config has none).
@@ -37,7 +40,9 @@ struct TinyWeights {
     uint64_t seed = 0;
     std::vector<std::pair<std::string, Tensor>> created;  // in declaration order
     std::map<std::string, size_t> index;
-    std::set<std::string> promised;  // reported present to a layout probe
+    std::set<std::string> promised;  // reported present before being declared
+    std::set<std::string> present;   // undeclared names to report present (make_tiny's retries)
+    std::vector<std::string> answered_absent;  // in the order asked
 
     // Throws when a promised name was never declared.
     void check_complete() const;

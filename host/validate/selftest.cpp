@@ -224,6 +224,15 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
             DimBindings d = sizes(2, full, 0);
             Tensors padded = make_dummy_inputs(m, d);
             set_lengths(m, padded, {full, len});
+            // Padding holds the pad token, as a tokenizer leaves it (decoders pool at the last non-pad token).
+            const nlohmann::json& cfg = ckpt->config();
+            if (padded.count("input_ids") && cfg.contains("pad_token_id") && cfg["pad_token_id"].is_number_integer()) {
+                Tensor& ids = padded.at("input_ids");
+                int64_t cols = ids.shape.back(), rows = ids.numel() / std::max<int64_t>(cols, 1);
+                int64_t per_batch = rows / std::max<int64_t>(ids.shape[0], 1);
+                for (int64_t r = per_batch; r < rows && ids.dtype == DType::i64; ++r)
+                    for (int64_t col = len; col < cols; ++col) ids.ptr<int64_t>()[r * cols + col] = cfg["pad_token_id"].get<int64_t>();
+            }
             Tensors alone;
             for (const ValueInfo& in : m.inputs) {
                 Tensor t = slice(padded.at(in.name), 0, 1, 2);

@@ -91,6 +91,17 @@ TEST(MakeTiny, BertCheckpointsExportAndKeepTiedWeightsTied) {
     EXPECT_EQ(built.model.outputs.size(), 1u);
 }
 
+TEST(MakeTiny, AnAbsentTensorThePluginNeedsIsCreated) {
+    // toy-decoder has tie_word_embeddings false and refuses a checkpoint without lm_head.weight.
+    PluginRegistry registry;
+    registry.load_dir(std::string(HFX_BINARY_DIR) + "/tests/abi/selftest/toy_decoder");
+    ASSERT_TRUE(registry.find("toy-decoder"));
+    TinyCheckpoint lm = make_tiny(registry, "toy-decoder", "causal-lm");
+    bool head = false;
+    for (const auto& [n, t] : lm.tensors) head = head || (n == "lm_head.weight" && t.shape == Shape{50, 16});
+    EXPECT_TRUE(head);
+}
+
 TEST(MakeTiny, RefusesUnknownTypes) {
     PluginRegistry registry;
     EXPECT_NE(error_of([&] { make_tiny(registry, "nope"); }).find("model type 'nope': no plugin registers it"),

@@ -42,7 +42,11 @@ static void build(Graph& g) {
     x = x + linear(attn.pp("o_proj"), ctx, {.in = hidden, .out = hidden});
     x = layer_norm(vb.pp("norm"), x, {.dim = hidden});
     if (oc.task() == "default") return oc.output("last_hidden_state", x);
-    oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), vb.pp("embed_tokens"), x, hidden, vocab));
+    // Untied here (as Llama's default): the head must be in the checkpoint, and make-tiny must create it.
+    Weights head(g, "lm_head");
+    if (!c.b("tie_word_embeddings", true) && !head.has("weight"))
+        throw Error("tensor 'lm_head.weight': not in the checkpoint and tie_word_embeddings is false");
+    oc.output("logits", tied_lm_projection(head, vb.pp("embed_tokens"), x, hidden, vocab));
 }
 
 HFX_PLUGIN(TOY_TYPE, "1") {
@@ -50,5 +54,5 @@ HFX_PLUGIN(TOY_TYPE, "1") {
              .features = {"default", "causal-lm", "causal-lm-with-past"},
              .build = build,
              .tiny_config = R"({"model_type": ")" TOY_TYPE R"(", "vocab_size": 50, "hidden_size": 16,
-                 "num_attention_heads": 2, "max_position_embeddings": 32})"});
+                 "num_attention_heads": 2, "max_position_embeddings": 32, "tie_word_embeddings": false})"});
 }
