@@ -82,6 +82,8 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
         tiny.task_layout = task_of(feature) != "default";
         tiny.seed = seed;
         tiny.present = present;
+        if (out.config.contains("pad_token_id") && out.config["pad_token_id"].is_number_integer())
+            tiny.pad_token_id = out.config["pad_token_id"].get<int64_t>();
         if (out.config.contains("initializer_range") && out.config["initializer_range"].is_number())
             tiny.stddev = out.config["initializer_range"].get<double>();
         hfx_build b;

@@ -86,6 +86,12 @@ const Tensor& tiny_weight(TinyWeights& t, const std::string& name, int32_t rank,
     bool norm = is_norm_scale(name, rank);
     std::normal_distribution<float> nd(norm ? 1.f : 0.f, norm ? 0.1f : float(t.stddev));
     for (int64_t k = 0, n = w.numel(); k < n; ++k) w.ptr<float>()[k] = nd(rng);
+    auto ends_with = [&](const std::string& suffix) {
+        return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    bool word_embedding = rank == 2 && (ends_with("word_embeddings.weight") || ends_with("embed_tokens.weight"));
+    if (word_embedding && t.pad_token_id >= 0 && t.pad_token_id < shape[0])
+        std::fill_n(w.ptr<float>() + t.pad_token_id * shape[1], shape[1], 0.f);
     t.index[name] = t.created.size();
     t.created.emplace_back(name, w);
     return t.created.back().second;

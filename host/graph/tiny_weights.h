@@ -21,6 +21,9 @@
 //    under a module whose name holds "norm" or "ln") are 1 + N(0, 0.1),
 //    everything else N(0, initializer_range) (0.02 when the config has none).
 //    Integer buffers cannot be invented: a plugin computes them in the graph.
+//    As HF's _init_weights zeroes nn.Embedding(padding_idx=pad_token_id), the
+//    row pad_token_id (config) of "*word_embeddings.weight" and
+//    "*embed_tokens.weight" is zero.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -38,6 +41,7 @@ struct TinyWeights {
     bool task_layout = true;  // the feature's task is not "default"
     double stddev = 0.02;
     uint64_t seed = 0;
+    int64_t pad_token_id = -1;  // config.pad_token_id, -1 when absent
     std::vector<std::pair<std::string, Tensor>> created;  // in declaration order
     std::map<std::string, size_t> index;
     std::set<std::string> promised;  // reported present before being declared

@@ -68,6 +68,17 @@ TEST(TinyWeights, NormScalesNearOneOthersSmallAndDeterministic) {
     EXPECT_EQ(std::memcmp(w.data, w2.data, w.nbytes()), 0);
 }
 
+TEST(TinyWeights, PaddingRowOfWordEmbeddingsIsZero) {
+    TinyWeights t;
+    t.pad_token_id = 1;
+    int64_t s[2] = {5, 4};
+    const Tensor w = tiny_weight(t, "bert.embeddings.word_embeddings.weight", 2, s);
+    for (int64_t k = 0; k < 4; ++k) EXPECT_EQ(w.ptr<float>()[4 + k], 0.f);
+    EXPECT_NE(w.ptr<float>()[0], 0.f);
+    const Tensor p = tiny_weight(t, "bert.embeddings.position_embeddings.weight", 2, s);
+    EXPECT_NE(p.ptr<float>()[4], 0.f);
+}
+
 TEST(MakeTiny, BertCheckpointsExportAndKeepTiedWeightsTied) {
     PluginRegistry registry;
     registry.load_dir(HFX_PLUGIN_BUILD_DIR);
