@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 
 #include "checkpoint/checkpoint.h"
 #include "core/error.h"
@@ -156,8 +157,9 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
                     fail(kind, " '", d.name, "': written with axes ", axes_str(w->dims), ", declared ", axes_str(d.dims));
                 if (d.dims.empty() || d.dims[0].size >= 0)
                     fail(kind, " '", d.name, "': axis 0 is fixed ", axes_str(d.dims), "; the batch must be dynamic");
-                bool token = d.dummy.kind == DummySpec::Ids || d.dummy.kind == DummySpec::Mask ||
-                             d.dummy.kind == DummySpec::Positions;
+                static const std::set<std::string> text = {"input_ids", "attention_mask", "token_type_ids",
+                                                           "position_ids", "decoder_input_ids", "decoder_attention_mask"};
+                bool token = text.count(d.name) != 0;
                 if (token && d.dims.back().size >= 0)
                     fail(kind, " '", d.name, "': last axis is fixed ", axes_str(d.dims), "; the sequence must be dynamic");
             }
