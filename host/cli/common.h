@@ -28,5 +28,7 @@ void add_features_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
 void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands);
 void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands);
 void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands);
+void add_make_tiny_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands);
+void add_selftest_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands);
 
 }  // namespace hfx::cli

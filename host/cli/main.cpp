@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
     add_features_command(app, commands);
     add_run_command(app, commands);
     add_generate_command(app, commands);
+    add_make_tiny_command(app, commands);
+    add_selftest_command(app, commands);
 
     try {
         app.parse(argc, argv);

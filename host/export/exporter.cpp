@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <hfx/onnx_config.h>
 #include <spdlog/spdlog.h>
 
@@ -10,18 +11,20 @@
 #include "export/writer.h"
 #include "features/features_manager.h"
 #include "graph/build.h"
+#include "graph/tiny_weights.h"
+#include "checkpoint/safetensors_write.h"
 
 namespace fs = std::filesystem;
 
 namespace hfx {
 
-BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, const std::string& feature,
-                       int64_t opset, const std::string& component) {
-    std::string model_type = ckpt.config().value("model_type", "");
+namespace {
+
+// Runs the plugin on `b` (checkpoint or make-tiny mode already set up).
+BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::string& model_type,
+                      const std::string& feature, int64_t opset, const std::string& component) {
     FeaturesManager(registry).check_supported_model_or_raise(model_type, feature);
     const ModelTypeEntry* entry = registry.find(model_type);
-    hfx_build b;
-    b.checkpoint = &ckpt;
     b.model_type = model_type;
     b.feature = feature;
     b.component = component;
@@ -37,11 +40,89 @@ BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, c
     out.opset = opset;
     if (!out.opset) out.opset = b.properties.count("default_opset") ? std::stoll(b.properties["default_opset"]) : 14;
     if (b.properties.count("atol")) out.atol = std::stod(b.properties["atol"]);
+    out.properties = b.properties;
     b.model.opsets[""] = out.opset;
     b.model.metadata["hfexport.model_type"] = model_type;
     b.model.metadata["hfexport.feature"] = feature;
     out.model = std::move(b.model);
     return out;
+}
+
+}  // namespace
+
+BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, const std::string& feature,
+                       int64_t opset, const std::string& component) {
+    hfx_build b;
+    b.checkpoint = &ckpt;
+    return run_plugin(registry, b, ckpt.config().value("model_type", ""), feature, opset, component);
+}
+
+TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& model_type, const std::string& feature,
+                         uint64_t seed) {
+    const ModelTypeEntry* entry = registry.find(model_type);
+    if (!entry) fail("model type '", model_type, "': no plugin registers it (see `hfexport features`)");
+    if (!entry->tiny_config) fail("model type '", model_type, "': its plugin registers no tiny_config");
+    std::vector<char> text(1 << 16);
+    if (entry->tiny_config(text.data(), text.size(), entry->user) != HFX_OK)
+        fail("model type '", model_type, "': tiny_config failed (empty or over 64 KiB)");
+    TinyCheckpoint out;
+    try {
+        out.config = nlohmann::json::parse(text.data());
+    } catch (const std::exception& e) {
+        fail("model type '", model_type, "': tiny_config is not valid JSON (", std::string(e.what()), ")");
+    }
+    if (!out.config.is_object()) fail("model type '", model_type, "': tiny_config is not a JSON object");
+    std::string declared = out.config.value("model_type", model_type);
+    if (declared != model_type)
+        fail("model type '", model_type, "': tiny_config says model_type '", declared, "'");
+    out.config["model_type"] = model_type;
+    // A build that fails after a name was answered absent needed it: retry with it present.
+    std::set<std::string> present;
+    std::string first_error;  // reported when no retry helps
+    for (int attempt = 0;; ++attempt) {
+        TinyWeights tiny;
+        tiny.task_layout = task_of(feature) != "default";
+        tiny.seed = seed;
+        tiny.present = present;
+        if (out.config.contains("pad_token_id") && out.config["pad_token_id"].is_number_integer())
+            tiny.pad_token_id = out.config["pad_token_id"].get<int64_t>();
+        if (out.config.contains("initializer_range") && out.config["initializer_range"].is_number())
+            tiny.stddev = out.config["initializer_range"].get<double>();
+        hfx_build b;
+        b.config = &out.config;
+        b.tiny = &tiny;
+        try {
+            run_plugin(registry, b, model_type, feature, 0, "");
+        } catch (const Error& e) {
+            if (attempt == 0) first_error = e.what();
+            const std::string& msg = first_error;
+            bool retry = attempt < 16 && !tiny.answered_absent.empty() && !present.count(tiny.answered_absent.back());
+            if (retry) {
+                present.insert(tiny.answered_absent.back());
+                continue;
+            }
+            if (msg.find("not found in the checkpoint") == std::string::npos) throw;
+            fail(msg, " (make-tiny: only a tensor already created by get(name, shape) has a shape; see docs/plugins.md)");
+        }
+        tiny.check_complete();
+        out.tensors = std::move(tiny.created);
+        return out;
+    }
+}
+
+void write_tiny(const TinyCheckpoint& tiny, const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) fail("output '", dir, "': cannot create the folder (", ec.message(), ")");
+    std::string config_path = (fs::path(dir) / "config.json").string();
+    {
+        std::ofstream f(config_path + ".tmp");
+        f << tiny.config.dump(2) << "\n";
+        if (!f) fail("output '", config_path, "': cannot write");
+    }
+    fs::rename(config_path + ".tmp", config_path, ec);
+    if (ec) fail("output '", config_path, "': cannot write (", ec.message(), ")");
+    write_safetensors((fs::path(dir) / "model.safetensors").string(), tiny.tensors, {{"format", "pt"}});
 }
 
 std::string resolve_output_path(const std::string& output) {

@@ -1,6 +1,9 @@
 // One export, start to end: plugin graph -> lowered model -> checked -> written.
 #pragma once
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checkpoint/checkpoint.h"
@@ -15,6 +18,7 @@ struct BuiltModel {
     std::string feature;
     int64_t opset = 0;    // target opset (requested, or the OnnxConfig default)
     double atol = 1e-4;   // OnnxConfig.atol_for_validation
+    std::map<std::string, std::string> properties;  // everything the plugin set with set_property
 };
 
 // Runs the model type's plugin for `feature`; `opset` 0 = the plugin's default.
@@ -22,6 +26,18 @@ struct BuiltModel {
 // "decoder-with-past"); "" is the single-file layout.
 BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, const std::string& feature,
                        int64_t opset = 0, const std::string& component = "");
+
+// make-tiny: the plugin's graph for `feature` built against its tiny_config
+// with no checkpoint; its weights are created as it declares them
+// (graph/tiny_weights.h has the rules). `tensors` in declaration order.
+struct TinyCheckpoint {
+    nlohmann::json config;
+    std::vector<std::pair<std::string, Tensor>> tensors;
+};
+TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& model_type,
+                         const std::string& feature = "default", uint64_t seed = 0);
+// Writes dir/config.json and dir/model.safetensors.
+void write_tiny(const TinyCheckpoint& tiny, const std::string& dir);
 
 struct ExportOptions {
     int64_t opset = 0;

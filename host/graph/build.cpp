@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "core/error.h"
+#include "graph/tiny_weights.h"
 
 namespace hfx {
 namespace {
@@ -127,6 +128,7 @@ int api_config_key(const hfx_build* b, const char* p, size_t index, const char**
 }
 
 int api_weight_info(const hfx_build* b, const char* name, hfx_weight_info* out) {
+    if (b->tiny) return name ? tiny_weight_info(*b->tiny, name, out) : 0;
     const WeightRef* w = name ? b->checkpoint->find(name) : nullptr;
     if (!w) return 0;
     if (out && out->struct_size >= sizeof(hfx_weight_info)) {
@@ -169,6 +171,11 @@ int api_output(hfx_build* b, hfx_value v, const hfx_io_desc* d) {
 hfx_value api_weight(hfx_build* b, const char* name, int32_t rank, const int64_t* expected) {
     return guarded<hfx_value>(b, -1, [&] {
         if (!name) fail("tensor: null name");
+        if (b->tiny) {
+            const Tensor& t = tiny_weight(*b->tiny, name, rank, expected);
+            if (!b->model.initializers.count(name)) b->model.initializers[name] = t;
+            return add_value(b, name, DType::f32);
+        }
         const WeightRef& w = b->checkpoint->at(name);
         bool ok = int32_t(w.shape.size()) == rank;
         for (int32_t k = 0; ok && k < rank; ++k) ok = expected[k] < 0 || expected[k] == w.shape[size_t(k)];
@@ -242,7 +249,7 @@ const nlohmann::json* config_at(const hfx_build* b, const char* pointer) {
         std::string p = pointer;
         if (!p.empty() && p[0] != '/') p = "/" + p;
         nlohmann::json::json_pointer ptr(p);
-        const nlohmann::json& root = b->checkpoint->config();
+        const nlohmann::json& root = b->config ? *b->config : b->checkpoint->config();
         return root.contains(ptr) ? &root.at(ptr) : nullptr;
     } catch (const std::exception&) {
         return nullptr;

@@ -10,8 +10,16 @@
 #include "core/ir.h"
 #include "hfx/abi.h"
 
+namespace hfx {
+struct TinyWeights;  // graph/tiny_weights.h
+}
+
 struct hfx_build {
     const hfx::Checkpoint* checkpoint = nullptr;
+    // make-tiny mode: no checkpoint; the config comes from here and weights are
+    // created as the plugin declares them (graph/tiny_weights.h).
+    const nlohmann::json* config = nullptr;
+    hfx::TinyWeights* tiny = nullptr;
     std::string model_type;
     std::string feature;
     std::string component;  // "" or "encoder" / "decoder" / "decoder-with-past"
