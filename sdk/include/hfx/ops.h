@@ -48,6 +48,10 @@ inline Value logical_or(Value a, Value b) { return binary("Or", a, b); }
 inline Value maximum(Value a, Value b) { return binary("Max", a, b); }
 inline Value minimum(Value a, Value b) { return binary("Min", a, b); }
 inline Value where(Value c, Value a, Value b) { return c.g->node("Where", {c, a, b}); }
+// min / max / torch.clamp on int64 through Where: Min and Max take integers only from opset 12.
+inline Value min_i64(Value a, Value b) { return where(less(a, b), a, b); }
+inline Value max_i64(Value a, Value b) { return where(greater(a, b), a, b); }
+inline Value clamp_i64(Value x, Value lo, Value hi) { return min_i64(max_i64(x, lo), hi); }
 
 inline Value cast(Value x, DT to) { return x.g->node("Cast", {x}, {A::integer("to", int64_t(to))}); }
 inline Value shape_of(Value x) { return unary("Shape", x); }

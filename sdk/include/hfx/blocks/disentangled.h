@@ -62,10 +62,6 @@ inline Value log_bucket_position(Value rel, int64_t bucket_size, int64_t max_pos
     return cast(bucket, DT::i64);
 }
 
-// min / max / torch.clamp on int64 through Where: Min and Max take integers only from opset 12.
-inline Value min_i64(Value a, Value b) { return where(less(a, b), a, b); }
-inline Value max_i64(Value a, Value b) { return where(greater(a, b), a, b); }
-inline Value clamp_i64(Value x, Value lo, Value hi) { return min_i64(max_i64(x, lo), hi); }
 
 // Content->position: c2p[b, h, i, j] = (q_i . pos_key[c2p_pos[i, j]]).
 // q [b, h, s, d], pos_key [1 or b, h, 2*span, d], c2p_pos [s, s] int64.

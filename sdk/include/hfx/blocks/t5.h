@@ -14,9 +14,6 @@ struct RelativeBucketOptions {
     int64_t max_distance = 128;
 };
 
-// Min/Max take int64 only from opset 12: Where keeps the graph valid at 11.
-inline Value min_i64(Value a, Value b) { return where(less(a, b), a, b); }
-inline Value max_i64(Value a, Value b) { return where(greater(a, b), a, b); }
 
 // relative_position (int64, key - query) -> bucket (int64): exact buckets for
 // small distances, logarithmic ones up to max_distance.
