@@ -107,6 +107,7 @@ void build(Graph& g) {
     std::string task = g.feature();
     TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     auto in = oc.declare_inputs();
+    g.set_property("padding_invariant", "false: the span-based dynamic convolution sees padded tokens, as in HF");
     Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
     if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
 

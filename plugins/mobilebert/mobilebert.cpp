@@ -164,7 +164,7 @@ HFX_PLUGIN("mobilebert", "0.1.0") {
                           "question-answering", "multiple-choice"},
              .reference = "transformers 4.40.2 models/mobilebert/modeling_mobilebert.py",
              .build = build,
-             .tiny_config = R"({"model_type": "mobilebert", "vocab_size": 99, "embedding_size": 16, "hidden_size": 32,
+             .tiny_config = R"({"model_type": "mobilebert", "vocab_size": 99, "pad_token_id": 0, "embedding_size": 16, "hidden_size": 32,
                  "true_hidden_size": 16, "intra_bottleneck_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4,
                  "intermediate_size": 37, "hidden_act": "relu", "max_position_embeddings": 64, "type_vocab_size": 2,
                  "layer_norm_eps": 1e-12, "num_feedforward_networks": 2, "normalization_type": "no_norm",

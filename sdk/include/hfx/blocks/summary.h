@@ -34,8 +34,10 @@ struct SequenceSummaryOptions {
 inline Value sequence_summary(const Weights& vb, Value hidden, const SequenceSummaryOptions& o) {
     auto s = vb.scope();
     Value out;
-    if (o.type == "last") out = squeeze(slice(hidden, 1, -1, INT64_MAX), {1});
-    else if (o.type == "first") out = first_token(hidden);
+    if (o.type == "last") {
+        out = squeeze(slice(hidden, 1, -1, INT64_MAX), {1});
+        hidden.g->set_property("padding_invariant", "false: SequenceSummary 'last' pools the last position, padding included, as HF does");
+    } else if (o.type == "first") out = first_token(hidden);
     else if (o.type == "mean") out = reduce_mean(hidden, {1}, false);
     else throw Error("config key 'summary_type': '" + o.type + "' is not supported");
     if (o.use_proj) out = linear(vb.pp("summary"), out, {.in = o.hidden, .out = o.proj_out});
