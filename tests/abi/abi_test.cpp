@@ -102,3 +102,43 @@ TEST(PluginAbi, CliReportsAndContinues) {
 
 }  // namespace
 }  // namespace hfx::test
+
+namespace hfx::test {
+namespace {
+
+std::string run_features(const std::string& prefix_env, const std::string& args, const TempDir& tmp) {
+    std::string cmd = prefix_env + " " + std::string(HFX_EXE) + " " + args + " features --json >" + tmp.path +
+                      "/out 2>" + tmp.path + "/err";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream err(tmp.path + "/err");
+    return std::string((std::istreambuf_iterator<char>(err)), {});
+}
+
+// Discovery: HFEXPORT_PLUGIN_PATH and the TOML config's [plugins] dirs are searched too.
+TEST(PluginDiscovery, EnvironmentPath) {
+    TempDir tmp;
+    std::string err = run_features(std::string("HFEXPORT_PLUGIN_PATH=/nonexistent:") + HFX_BROKEN_PLUGIN_DIR, "", tmp);
+    EXPECT_NE(err.find("libhfx_wrong_major.so"), std::string::npos) << err;
+}
+
+TEST(PluginDiscovery, TomlConfig) {
+    TempDir tmp;
+    std::ofstream(tmp.path + "/config.toml") << "[plugins]\ndirs = [\"" << HFX_BROKEN_PLUGIN_DIR << "\"]\n";
+    std::string err = run_features("", "--config " + tmp.path + "/config.toml", tmp);
+    EXPECT_NE(err.find("libhfx_wrong_major.so"), std::string::npos) << err;
+}
+
+TEST(PluginDiscovery, MalformedTomlIsAOneLineError) {
+    TempDir tmp;
+    std::ofstream(tmp.path + "/config.toml") << "[plugins\ndirs = 3\n";
+    std::string cmd = std::string(HFX_EXE) + " --config " + tmp.path + "/config.toml features 2>" + tmp.path + "/err";
+    int status = std::system(cmd.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    std::ifstream in(tmp.path + "/err");
+    std::string err((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(err.find("config '" + tmp.path + "/config.toml'"), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
+
+}  // namespace
+}  // namespace hfx::test
