@@ -1,5 +1,6 @@
 // hfexport run MODEL.onnx --inputs IN.safetensors [--outputs OUT.safetensors]
-//              [--random batch=2,sequence=16] [--repeat N] [--json] [--threads N]
+//              [--random batch=2,sequence=16] [--save-inputs IN.safetensors]
+//              [--repeat N] [--json] [--threads N]
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -17,7 +18,7 @@ namespace hfx::cli {
 namespace {
 
 struct RunArgs {
-    std::string model, inputs, outputs, random;
+    std::string model, inputs, outputs, random, save_inputs;
     int repeat = 1, threads = 0;
     bool json = false;
 };
@@ -41,6 +42,23 @@ DimBindings parse_random(const std::string& spec) {
     return dims;
 }
 
+// A loaded file carries no dummy recipes: integer inputs get one from their name
+// (masks all ones with right padding, token types 0, positions from the mask, ids
+// in [0, 100), valid for any vocabulary a real model has).
+Model with_recipes(const Model& m) {
+    Model out;
+    out.inputs = m.inputs;
+    for (ValueInfo& in : out.inputs) {
+        if (in.dummy.kind != DummySpec::None || in.dtype == DType::f32) continue;
+        const std::string& n = in.name;
+        if (n.find("mask") != std::string::npos) in.dummy = {DummySpec::Mask, 0, 0};
+        else if (n.find("position") != std::string::npos) in.dummy = {DummySpec::Positions, 0, 0};
+        else if (n.find("type") != std::string::npos) in.dummy = {DummySpec::Constant, 0, 0};
+        else in.dummy = {DummySpec::Ids, 0, 100};
+    }
+    return out;
+}
+
 double checksum(const Tensor& t) {
     double s = 0;
     int64_t n = t.numel();
@@ -58,6 +76,7 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
     sub->add_option("--inputs", a->inputs, "Inputs by name (.safetensors); other tensors are ignored");
     sub->add_option("--outputs", a->outputs, "Write every output here (.safetensors)");
     sub->add_option("--random", a->random, "Random inputs at these sizes, e.g. batch=2,sequence=16");
+    sub->add_option("--save-inputs", a->save_inputs, "Write the inputs used here (.safetensors), e.g. the --random ones");
     sub->add_option("--repeat", a->repeat, "Run N times and report timing")->check(CLI::PositiveNumber);
     sub->add_option("--threads", a->threads, "Threads (0 = all cores)");
     sub->add_flag("--json", a->json, "Timing as one JSON line (median_ms, min_ms)");
@@ -76,7 +95,11 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
             for (const auto& [name, t] : all)
                 if (!feeds.count(name)) spdlog::debug("ignoring tensor '{}' of {} (not a model input)", name, a->inputs);
         } else {
-            feeds = make_dummy_inputs(session.model(), parse_random(a->random));
+            feeds = make_dummy_inputs(with_recipes(session.model()), parse_random(a->random));
+        }
+        if (!a->save_inputs.empty()) {
+            std::vector<std::pair<std::string, Tensor>> list(feeds.begin(), feeds.end());
+            write_safetensors(a->save_inputs, list);
         }
         std::vector<std::string> names = session.output_names();
         std::vector<double> ms;

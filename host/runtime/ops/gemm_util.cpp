@@ -2,6 +2,12 @@
 
 #include <Eigen/Core>
 
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "runtime/ops/gemm_isa.h"
 #include "runtime/ops/parallel.h"
 
 namespace hfx::rt {
@@ -28,6 +34,10 @@ void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta
             else C.noalias() = alpha * A * B;
         }
     };
+    if constexpr (std::is_same_v<T, float>) {  // the per-ISA kernel
+        isa::sgemm()(rows, n, k, ta ? a + r0 : a + r0 * k, ta, m, b, tb, c + r0 * n, alpha, acc);
+        return;
+    }
     if (ta) {  // A stored [k, m]: rows r0..r1 of A^T are columns of it
         Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>> At(a + r0, k, rows, Eigen::OuterStride<>(m));
         run(At.transpose());
@@ -37,6 +47,39 @@ void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta
     }
 }
 }  // namespace
+
+namespace isa {
+namespace {
+bool supports(const std::string& name) {
+#if !defined(__x86_64__)
+    return name == "base";
+#endif
+    __builtin_cpu_init();
+    if (name == "avx512")
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") && supports("avx2");
+    if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return name == "base";
+}
+struct Choice {
+    SgemmFn fn;
+    const char* name;
+};
+Choice choose() {
+    const char* forced = std::getenv("HFX_GEMM_ISA");
+    static const Choice all[] = {{sgemm_avx512, "avx512"}, {sgemm_avx2, "avx2"}, {sgemm_base, "base"}};
+    for (const Choice& c : all)
+        if (supports(c.name) && (!forced || !*forced || std::strcmp(forced, c.name) == 0)) return c;
+    return all[2];
+}
+const Choice& chosen() {
+    static const Choice c = choose();
+    return c;
+}
+}  // namespace
+SgemmFn sgemm() { return chosen().fn; }
+const char* sgemm_isa() { return chosen().name; }
+}  // namespace isa
 
 template <class T>
 void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool tb, T* c, T alpha, bool acc) {
@@ -58,6 +101,10 @@ void gemm_batch(int64_t count, int64_t m, int64_t n, int64_t k, const T* const* 
         for (int64_t i = i0; i < i1; ++i) {
             if (k == 0) {
                 std::fill(c[i], c[i] + m * n, T(0));
+                continue;
+            }
+            if constexpr (std::is_same_v<T, float>) {
+                isa::sgemm()(m, n, k, a[i], false, m, b[i], false, c[i], 1.f, false);
                 continue;
             }
             Eigen::Map<Mat<T>> C(c[i], m, n);
