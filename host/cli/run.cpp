@@ -1,6 +1,6 @@
 // hfexport run MODEL.onnx --inputs IN.safetensors [--outputs OUT.safetensors]
 //              [--random batch=2,sequence=16] [--save-inputs IN.safetensors]
-//              [--repeat N] [--json] [--threads N]
+//              [--repeat N] [--warmup N] [--json] [--threads N]
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -19,7 +19,7 @@ namespace {
 
 struct RunArgs {
     std::string model, inputs, outputs, random, save_inputs;
-    int repeat = 1, threads = 0;
+    int repeat = 1, threads = 0, warmup = 0;
     bool json = false;
 };
 
@@ -78,6 +78,7 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
     sub->add_option("--random", a->random, "Random inputs at these sizes, e.g. batch=2,sequence=16");
     sub->add_option("--save-inputs", a->save_inputs, "Write the inputs used here (.safetensors), e.g. the --random ones");
     sub->add_option("--repeat", a->repeat, "Run N times and report timing")->check(CLI::PositiveNumber);
+    sub->add_option("--warmup", a->warmup, "Untimed runs before the timed ones");
     sub->add_option("--threads", a->threads, "Threads (0 = all cores)");
     sub->add_flag("--json", a->json, "Timing as one JSON line (median_ms, min_ms)");
     commands.emplace_back(sub, [a] {
@@ -104,6 +105,7 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
         std::vector<std::string> names = session.output_names();
         std::vector<double> ms;
         std::vector<Tensor> outs;
+        for (int r = 0; r < a->warmup; ++r) session.run(names, feeds);
         for (int r = 0; r < a->repeat; ++r) {
             auto t0 = std::chrono::steady_clock::now();
             outs = session.run(names, feeds);

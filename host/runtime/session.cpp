@@ -1,16 +1,27 @@
 // Session: resolves every node's kernel once, folds initializer-only
 // subgraphs at construction, then runs the remaining nodes in the model's
 // (topological) order, freeing each intermediate after its last use.
+//
+// Planning at construction also fuses what the exporter emits for a Linear
+// layer, MatMul(x, Transpose(W)) [+ Add(bias)] with W a 2-D float constant,
+// into one GEMM that reads W as stored (transposed operand; no transposed copy
+// of the weights is ever made) and starts from the bias.
+// HFX_PROFILE=1 prints the time spent per op type when the session ends.
 #define EIGEN_USE_THREADS
 #include "runtime/session.h"
 
 #include <unsupported/Eigen/CXX11/ThreadPool>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "core/error.h"
 #include "export/onnx_load.h"
 #include "runtime/kernel.h"
+#include "runtime/ops/gemm_util.h"
 #include "runtime/ops/parallel.h"
 
 namespace hfx::rt {
@@ -21,7 +32,16 @@ struct Step {
     const KernelEntry* kernel;
     int64_t opset;
     std::vector<int> in, out;  // value slots; -1 = omitted
+    // Linear: out = in[0] @ W^T (+ bias), W [n, k] a float constant (replaces `kernel`).
+    int linear_w = -1, linear_bias = -1;
+    size_t bias_node = 0;  // the fused Add, for messages and profiles
 };
+
+bool is_plain_transpose(const Node& node, const Tensor& x) {
+    if (node.op != "Transpose" || !node.domain.empty() || x.dtype != DType::f32 || x.rank() != 2) return false;
+    std::vector<int64_t> perm = node.attr_ints("perm");
+    return perm.empty() || (perm.size() == 2 && perm[0] == 1 && perm[1] == 0);
+}
 
 struct PoolGuard {
     explicit PoolGuard(Eigen::ThreadPoolInterface* p) { set_thread_pool(p); }
@@ -44,7 +64,62 @@ struct Session::Impl {
         return it->second;
     }
 
+    bool profile = false;
+    std::map<std::string, std::pair<double, int64_t>> profile_ms;  // op -> (ms, calls)
+
+    void run_linear(const Step& st, std::vector<Tensor>& values) {
+        const Node& node = model.nodes[st.node];
+        const Tensor& x = values[size_t(st.in[0])];
+        const Tensor& w = values[size_t(st.linear_w)];
+        auto fail_here = [&](const auto&... parts) { hfx::fail("node '", node.name, "' (MatMul): ", parts...); };
+        if (!x.defined()) fail_here("input '", node.inputs[0], "' was not computed");
+        if (x.dtype != DType::f32) fail_here("input dtypes differ: ", dtype_name(x.dtype), " and float32");
+        if (x.rank() == 0) fail_here("operands must not be scalars");
+        int64_t n = w.shape[0], k = w.shape[1];
+        if (x.shape.back() != k)
+            fail_here("shapes ", shape_str(x.shape), " and ", shape_str({k, n}), " do not multiply");
+        Shape out_shape(x.shape.begin(), x.shape.end() - 1);
+        out_shape.push_back(n);
+        Tensor out = Tensor::empty(DType::f32, out_shape);
+        int64_t m = x.numel() / std::max<int64_t>(1, k);
+        if (k == 0) m = shape_numel(Shape(x.shape.begin(), x.shape.end() - 1));
+        bool acc = st.linear_bias >= 0;
+        if (acc) {
+            const float* b = values[size_t(st.linear_bias)].ptr<float>();
+            float* o = out.ptr<float>();
+            for (int64_t r = 0; r < m; ++r) std::copy(b, b + n, o + r * n);
+        }
+        gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), true, out.ptr<float>(), 1.f, acc);
+        values[size_t(st.out[0])] = std::move(out);
+    }
+
     void run_step(const Step& st, std::vector<Tensor>& values) {
+        if (!profile) return run_step_now(st, values);
+        auto t0 = std::chrono::steady_clock::now();
+        run_step_now(st, values);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        std::string op = model.nodes[st.node].op;
+        if (st.linear_w >= 0) op = st.linear_bias >= 0 ? "Linear(MatMul+Add)" : "Linear(MatMul)";
+        auto& e = profile_ms[op];
+        e.first += ms;
+        e.second += 1;
+    }
+
+    void print_profile() {
+        if (!profile || profile_ms.empty()) return;
+        double total = 0;
+        for (const auto& [op, e] : profile_ms) total += e.first;
+        std::vector<std::pair<double, std::string>> rows;
+        for (const auto& [op, e] : profile_ms) rows.emplace_back(e.first, op);
+        std::sort(rows.rbegin(), rows.rend());
+        std::fprintf(stderr, "[profile] %.1f ms in ops\n", total);
+        for (const auto& [ms, op] : rows)
+            std::fprintf(stderr, "[profile] %-22s %9.1f ms %5.1f%% %6lld calls\n", op.c_str(), ms, 100 * ms / total,
+                         (long long)profile_ms[op].second);
+    }
+
+    void run_step_now(const Step& st, std::vector<Tensor>& values) {
+        if (st.linear_w >= 0) return run_linear(st, values);
         const Node& node = model.nodes[st.node];
         KernelContext ctx{node, st.opset, {}, {}, threads};
         for (size_t i = 0; i < st.in.size(); ++i) {
@@ -67,12 +142,24 @@ struct Session::Impl {
 
     void build(SessionOptions opt) {
         threads = opt.threads > 0 ? opt.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+        const char* prof = std::getenv("HFX_PROFILE");
+        profile = prof && *prof && std::string(prof) != "0";
         if (threads > 1) pool = std::make_unique<Eigen::ThreadPool>(threads - 1);
         for (auto& [name, t] : model.initializers) constants[size_t(slot(name))] = t;
         for (const auto& v : model.inputs) input_slots.push_back(slot(v.name));
         std::vector<Tensor>& values = constants;
         PoolGuard guard(pool.get());
         std::vector<bool> folded_slot;
+        // Transposes of 2-D float constants are folded lazily: a MatMul reading one as
+        // its B operand uses the constant itself; any other reader gets it computed.
+        std::map<int, Step> deferred;  // output slot -> the Transpose step
+        auto materialize = [&](int s) {
+            auto it = deferred.find(s);
+            if (it == deferred.end()) return;
+            Step st = std::move(it->second);
+            deferred.erase(it);
+            run_step(st, values);
+        };
         for (size_t n = 0; n < model.nodes.size(); ++n) {
             const Node& node = model.nodes[n];
             auto it = model.opsets.find(node.domain);
@@ -90,10 +177,26 @@ struct Session::Impl {
                 if (f == slot_of.end())
                     fail("node '", node.name, "' (", node.op, "): input '", name, "' is not produced by any earlier node");
                 st.in.push_back(f->second);
-                foldable = foldable && values[size_t(f->second)].defined();
+                foldable = foldable && (values[size_t(f->second)].defined() || deferred.count(f->second));
             }
             for (const auto& name : node.outputs) st.out.push_back(name.empty() ? -1 : slot(name));
             values.resize(slot_of.size());
+            if (foldable && st.in.size() == 1 && st.out.size() == 1 && st.out[0] >= 0 && !deferred.count(st.in[0]) &&
+                is_plain_transpose(node, values[size_t(st.in[0])])) {
+                folded_slot.resize(values.size(), false);
+                folded_slot[size_t(st.out[0])] = true;
+                deferred.emplace(st.out[0], std::move(st));
+                continue;
+            }
+            bool linear = !foldable && node.op == "MatMul" && node.domain.empty() && st.in.size() == 2 &&
+                          st.in[1] >= 0 && deferred.count(st.in[1]) && st.out.size() == 1 && st.out[0] >= 0;
+            for (size_t i = 0; i < st.in.size(); ++i)
+                if (st.in[i] >= 0 && !(linear && i == 1)) materialize(st.in[i]);
+            if (linear) {
+                const Step& t = deferred.at(st.in[1]);
+                st.linear_w = t.in[0];
+                st.in[1] = t.in[0];  // the step reads W, not W^T
+            }
             if (foldable) {
                 run_step(st, values);
                 folded_slot.resize(values.size(), false);
@@ -103,8 +206,11 @@ struct Session::Impl {
                 steps.push_back(std::move(st));
             }
         }
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) materialize(slot_of[o.name]);
         values.resize(slot_of.size());
         folded_slot.resize(values.size(), false);
+        fuse_bias();
         // Folded intermediates nobody reads any more are dropped (weights stay mapped).
         std::vector<bool> used(values.size(), false);
         for (const auto& st : steps)
@@ -114,6 +220,46 @@ struct Session::Impl {
             if (slot_of.count(o.name)) used[size_t(slot_of[o.name])] = true;
         for (size_t s = 0; s < values.size(); ++s)
             if (folded_slot[s] && !used[s]) values[s] = Tensor();
+    }
+
+    // Linear step + Add(its output, 1-D float constant of size n) -> one step, when the
+    // Add is the only reader of the product and the product is no graph output.
+    void fuse_bias() {
+        std::vector<int> readers(constants.size(), 0);
+        for (const auto& st : steps)
+            for (int s : st.in)
+                if (s >= 0) ++readers[size_t(s)];
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) readers[size_t(slot_of[o.name])] += 2;
+        std::vector<int> producer(constants.size(), -1);
+        for (size_t i = 0; i < steps.size(); ++i)
+            for (int s : steps[i].out)
+                if (s >= 0) producer[size_t(s)] = int(i);
+        std::vector<bool> drop(steps.size(), false);
+        for (size_t i = 0; i < steps.size(); ++i) {
+            Step& add = steps[i];
+            const Node& node = model.nodes[add.node];
+            if (node.op != "Add" || !node.domain.empty() || add.in.size() != 2 || add.out.size() != 1) continue;
+            for (int side = 0; side < 2; ++side) {
+                int prod = add.in[size_t(side)], bias = add.in[size_t(1 - side)];
+                if (prod < 0 || bias < 0 || producer[size_t(prod)] < 0 || readers[size_t(prod)] != 1) continue;
+                Step& mm = steps[size_t(producer[size_t(prod)])];
+                const Tensor& b = constants[size_t(bias)];
+                if (mm.linear_w < 0 || mm.linear_bias >= 0 || !b.defined() || b.dtype != DType::f32 || b.rank() != 1 ||
+                    b.shape[0] != constants[size_t(mm.linear_w)].shape[0])
+                    continue;
+                mm.linear_bias = bias;
+                mm.in.push_back(bias);
+                mm.bias_node = add.node;
+                mm.out[0] = add.out[0];
+                drop[i] = true;
+                break;
+            }
+        }
+        std::vector<Step> kept;
+        for (size_t i = 0; i < steps.size(); ++i)
+            if (!drop[i]) kept.push_back(std::move(steps[i]));
+        steps = std::move(kept);
     }
 
     void check_feeds(const std::map<std::string, Tensor>& feeds) {
@@ -201,7 +347,9 @@ Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<I
     impl_->build(options);
 }
 
-Session::~Session() = default;
+Session::~Session() {
+    if (impl_) impl_->print_profile();
+}
 Session::Session(Session&&) noexcept = default;
 
 std::vector<Tensor> Session::run(const std::vector<std::string>& output_names,
