@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "core/error.h"
 #include "export/onnx_load.h"
 #include "runtime/kernel.h"
+#include "runtime/ops/gemm_isa.h"
 #include "runtime/ops/gemm_util.h"
 #include "runtime/ops/parallel.h"
 
@@ -35,6 +37,9 @@ struct Step {
     // Linear: out = in[0] @ W^T (+ bias), W [n, k] a float constant (replaces `kernel`).
     int linear_w = -1, linear_bias = -1;
     size_t bias_node = 0;  // the fused Add, for messages and profiles
+    // Fused float subgraphs (replace `kernel`): in = {x, gamma, beta or -1} / {x}.
+    enum Fused { None, LayerNorm, Gelu } fused = None;
+    float param = 0;  // LayerNorm: epsilon; Gelu: c in 0.5 x (1 + erf(c x))
 };
 
 bool is_plain_transpose(const Node& node, const Tensor& x) {
@@ -93,6 +98,36 @@ struct Session::Impl {
         values[size_t(st.out[0])] = std::move(out);
     }
 
+    void run_fused(const Step& st, std::vector<Tensor>& values) {
+        const Node& node = model.nodes[st.node];
+        const Tensor& x = values[size_t(st.in[0])];
+        const char* what = st.fused == Step::LayerNorm ? "LayerNorm" : "Gelu";
+        if (!x.defined()) hfx::fail("node '", node.name, "' (", node.op, "): input '", node.inputs[0], "' was not computed");
+        if (x.dtype != DType::f32 || x.rank() == 0)
+            hfx::fail("node '", node.name, "' (", node.op, ", fused ", what, "): expected a float32 tensor, got ",
+                      dtype_name(x.dtype), " ", shape_str(x.shape));
+        Tensor out = Tensor::empty(DType::f32, x.shape);
+        const float* px = x.ptr<float>();
+        float* py = out.ptr<float>();
+        if (st.fused == Step::Gelu) {
+            auto fn = isa::gelu();
+            float c = st.param;
+            parallel_for(x.numel(), 1 << 14, [&](int64_t b, int64_t e) { fn(px + b, py + b, e - b, c); });
+        } else {
+            const Tensor& g = values[size_t(st.in[1])];
+            const float* pb = st.in[2] >= 0 ? values[size_t(st.in[2])].ptr<float>() : nullptr;
+            int64_t n = x.shape.back();
+            if (n != g.shape[0])
+                hfx::fail("node '", node.name, "' (", node.op, ", fused LayerNorm): last dimension of ",
+                          shape_str(x.shape), " does not match the scale ", shape_str(g.shape));
+            auto fn = isa::layernorm();
+            float eps = st.param;
+            parallel_for(x.numel() / std::max<int64_t>(1, n), std::max<int64_t>(1, 8192 / std::max<int64_t>(1, n)),
+                         [&](int64_t b, int64_t e) { fn(px + b * n, py + b * n, e - b, n, g.ptr<float>(), pb, eps); });
+        }
+        values[size_t(st.out[0])] = std::move(out);
+    }
+
     void run_step(const Step& st, std::vector<Tensor>& values) {
         if (!profile) return run_step_now(st, values);
         auto t0 = std::chrono::steady_clock::now();
@@ -100,6 +135,8 @@ struct Session::Impl {
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         std::string op = model.nodes[st.node].op;
         if (st.linear_w >= 0) op = st.linear_bias >= 0 ? "Linear(MatMul+Add)" : "Linear(MatMul)";
+        if (st.fused == Step::LayerNorm) op = "LayerNorm(fused)";
+        if (st.fused == Step::Gelu) op = "Gelu(fused)";
         auto& e = profile_ms[op];
         e.first += ms;
         e.second += 1;
@@ -120,6 +157,7 @@ struct Session::Impl {
 
     void run_step_now(const Step& st, std::vector<Tensor>& values) {
         if (st.linear_w >= 0) return run_linear(st, values);
+        if (st.fused != Step::None) return run_fused(st, values);
         const Node& node = model.nodes[st.node];
         KernelContext ctx{node, st.opset, {}, {}, threads};
         for (size_t i = 0; i < st.in.size(); ++i) {
@@ -211,6 +249,7 @@ struct Session::Impl {
         values.resize(slot_of.size());
         folded_slot.resize(values.size(), false);
         fuse_bias();
+        fuse_patterns();
         // Folded intermediates nobody reads any more are dropped (weights stay mapped).
         std::vector<bool> used(values.size(), false);
         for (const auto& st : steps)
@@ -254,6 +293,128 @@ struct Session::Impl {
                 mm.out[0] = add.out[0];
                 drop[i] = true;
                 break;
+            }
+        }
+        std::vector<Step> kept;
+        for (size_t i = 0; i < steps.size(); ++i)
+            if (!drop[i]) kept.push_back(std::move(steps[i]));
+        steps = std::move(kept);
+    }
+
+    // LayerNorm decomposed by the opset < 17 lowering and erf-GELU, each into one step.
+    void fuse_patterns() {
+        size_t count = constants.size();
+        std::vector<std::vector<int>> readers(count);
+        for (size_t i = 0; i < steps.size(); ++i)
+            for (int s : steps[i].in)
+                if (s >= 0) readers[size_t(s)].push_back(int(i));
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) readers[size_t(slot_of[o.name])].push_back(-1);  // never fused away
+        auto op_is = [&](int i, const char* op) {
+            const Node& n = model.nodes[steps[size_t(i)].node];
+            return steps[size_t(i)].fused == Step::None && steps[size_t(i)].linear_w < 0 && n.domain.empty() && n.op == op;
+        };
+        // The only reader of `s`, if it is an `op` step.
+        auto only = [&](int s, const char* op) -> int {
+            if (s < 0 || readers[size_t(s)].size() != 1) return -1;
+            int r = readers[size_t(s)][0];
+            return r >= 0 && op_is(r, op) ? r : -1;
+        };
+        auto scalar = [&](int s, float* v) {
+            if (s < 0) return false;
+            const Tensor& t = constants[size_t(s)];
+            if (!t.defined() || t.dtype != DType::f32 || t.numel() != 1) return false;
+            *v = t.ptr<float>()[0];
+            return true;
+        };
+        auto vec = [&](int s) {
+            const Tensor& t = s >= 0 ? constants[size_t(s)] : Tensor();
+            return t.defined() && t.dtype == DType::f32 && t.rank() == 1 ? t.shape[0] : int64_t(-1);
+        };
+        // The other input of a two-input step, given one of them.
+        auto other = [&](int i, int s) -> int {
+            const Step& st = steps[size_t(i)];
+            if (st.in.size() != 2) return -1;
+            return st.in[0] == s ? st.in[1] : st.in[1] == s ? st.in[0] : -1;
+        };
+        auto last_axis_mean = [&](int i) {
+            const Node& n = model.nodes[steps[size_t(i)].node];
+            return steps[size_t(i)].in.size() == 1 && n.attr_ints("axes") == std::vector<int64_t>{-1} &&
+                   n.attr_i("keepdims", 1) == 1;
+        };
+        std::vector<bool> drop(steps.size(), false);
+        for (size_t i0 = 0; i0 < steps.size(); ++i0) {
+            int i = int(i0);
+            if (drop[i0]) continue;
+            if (op_is(i, "ReduceMean") && last_axis_mean(i)) {
+                int x = steps[i0].in[0], m = steps[i0].out[0];
+                int sub = only(m, "Sub");
+                if (sub < 0 || steps[size_t(sub)].in != std::vector<int>{x, m}) continue;
+                int d = steps[size_t(sub)].out[0];
+                if (readers[size_t(d)].size() != 2) continue;
+                int pw = -1, dv = -1;
+                for (int r : readers[size_t(d)]) {
+                    if (r >= 0 && op_is(r, "Pow")) pw = r;
+                    if (r >= 0 && op_is(r, "Div")) dv = r;
+                }
+                float two = 0, eps = 0;
+                if (pw < 0 || dv < 0 || steps[size_t(pw)].in.size() != 2 || steps[size_t(pw)].in[0] != d ||
+                    !scalar(steps[size_t(pw)].in[1], &two) || two != 2.f)
+                    continue;
+                int r2 = only(steps[size_t(pw)].out[0], "ReduceMean");
+                if (r2 < 0 || !last_axis_mean(r2)) continue;
+                int ad = only(steps[size_t(r2)].out[0], "Add");
+                if (ad < 0 || !scalar(other(ad, steps[size_t(r2)].out[0]), &eps)) continue;
+                int sq = only(steps[size_t(ad)].out[0], "Sqrt");
+                if (sq < 0 || only(steps[size_t(sq)].out[0], "Div") != dv ||
+                    steps[size_t(dv)].in != std::vector<int>{d, steps[size_t(sq)].out[0]})
+                    continue;
+                int mu = only(steps[size_t(dv)].out[0], "Mul");
+                if (mu < 0) continue;
+                int gamma = other(mu, steps[size_t(dv)].out[0]);
+                int64_t n = vec(gamma);
+                if (n < 0) continue;
+                int sc = steps[size_t(mu)].out[0], beta = -1, last = mu;
+                int bt = only(sc, "Add");
+                if (bt >= 0 && vec(other(bt, sc)) == n) {
+                    beta = other(bt, sc);
+                    last = bt;
+                }
+                Step& f = steps[i0];
+                f.fused = Step::LayerNorm;
+                f.param = eps;
+                f.in = {x, gamma, beta};
+                f.out = {steps[size_t(last)].out[0]};
+                for (int k : {sub, pw, r2, ad, sq, dv, mu, last}) drop[size_t(k)] = k != i;
+                drop[i0] = false;
+                continue;
+            }
+            if (op_is(i, "Mul") || op_is(i, "Div")) {  // u = x * c (or x / (1/c)), then Erf ...
+                const Step& st = steps[i0];
+                if (st.in.size() != 2) continue;
+                float c = 0;
+                bool div = op_is(i, "Div");
+                int x = -1;
+                if (scalar(st.in[1], &c)) x = st.in[0];
+                else if (!div && scalar(st.in[0], &c)) x = st.in[1];
+                if (x < 0 || c == 0.f) continue;
+                if (div) c = 1.f / c;
+                if (std::abs(c - float(1.0 / std::sqrt(2.0))) > 1e-6f) continue;
+                int er = only(st.out[0], "Erf");
+                if (er < 0) continue;
+                int ad = only(steps[size_t(er)].out[0], "Add");
+                float one = 0, half = 0;
+                if (ad < 0 || !scalar(other(ad, steps[size_t(er)].out[0]), &one) || one != 1.f) continue;
+                int m1 = only(steps[size_t(ad)].out[0], "Mul");
+                if (m1 < 0 || other(m1, steps[size_t(ad)].out[0]) != x) continue;
+                int m2 = only(steps[size_t(m1)].out[0], "Mul");
+                if (m2 < 0 || !scalar(other(m2, steps[size_t(m1)].out[0]), &half) || half != 0.5f) continue;
+                Step& f = steps[i0];
+                f.fused = Step::Gelu;
+                f.param = c;
+                f.in = {x};
+                f.out = {steps[size_t(m2)].out[0]};
+                for (int k : {er, ad, m1, m2}) drop[size_t(k)] = true;
             }
         }
         std::vector<Step> kept;

@@ -64,10 +64,14 @@ bool supports(const std::string& name) {
 struct Choice {
     SgemmFn fn;
     const char* name;
+    GeluFn gelu;
+    LayerNormFn layernorm;
 };
 Choice choose() {
     const char* forced = std::getenv("HFX_GEMM_ISA");
-    static const Choice all[] = {{sgemm_avx512, "avx512"}, {sgemm_avx2, "avx2"}, {sgemm_base, "base"}};
+    static const Choice all[] = {{sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512},
+                                     {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2},
+                                     {sgemm_base, "base", gelu_base, layernorm_base}};
     for (const Choice& c : all)
         if (supports(c.name) && (!forced || !*forced || std::strcmp(forced, c.name) == 0)) return c;
     return all[2];
@@ -78,6 +82,8 @@ const Choice& chosen() {
 }
 }  // namespace
 SgemmFn sgemm() { return chosen().fn; }
+GeluFn gelu() { return chosen().gelu; }
+LayerNormFn layernorm() { return chosen().layernorm; }
 const char* sgemm_isa() { return chosen().name; }
 }  // namespace isa
 
