@@ -128,15 +128,19 @@ struct Session::Impl {
         values[size_t(st.out[0])] = std::move(out);
     }
 
+    std::string step_name(const Step& st) const {
+        if (st.linear_w >= 0) return st.linear_bias >= 0 ? "Linear+Add" : "Linear";
+        if (st.fused == Step::LayerNorm) return "LayerNorm";
+        if (st.fused == Step::Gelu) return "Gelu";
+        return model.nodes[st.node].op;
+    }
+
     void run_step(const Step& st, std::vector<Tensor>& values) {
         if (!profile) return run_step_now(st, values);
         auto t0 = std::chrono::steady_clock::now();
         run_step_now(st, values);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        std::string op = model.nodes[st.node].op;
-        if (st.linear_w >= 0) op = st.linear_bias >= 0 ? "Linear(MatMul+Add)" : "Linear(MatMul)";
-        if (st.fused == Step::LayerNorm) op = "LayerNorm(fused)";
-        if (st.fused == Step::Gelu) op = "Gelu(fused)";
+        std::string op = step_name(st);
         auto& e = profile_ms[op];
         e.first += ms;
         e.second += 1;
@@ -523,6 +527,12 @@ const Model& Session::model() const { return impl_->model; }
 std::vector<std::string> Session::input_names() const {
     std::vector<std::string> out;
     for (const auto& v : impl_->model.inputs) out.push_back(v.name);
+    return out;
+}
+
+std::vector<std::string> Session::planned_steps() const {
+    std::vector<std::string> out;
+    for (const auto& st : impl_->steps) out.push_back(impl_->step_name(st));
     return out;
 }
 
