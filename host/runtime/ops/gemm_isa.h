@@ -1,4 +1,4 @@
-// Single-precision GEMM (and fused GELU / LayerNorm) kernels compiled once per x86 ISA level (gemm_isa_*.cpp,
+// Single-precision GEMM (and GELU / LayerNorm / Softmax) kernels compiled once per x86 ISA level (gemm_isa_*.cpp,
 // each with its own -m flags and its own renamed copy of Eigen, so no inline
 // function built for AVX-512 can be picked by the linker for a baseline caller).
 // gemm_util.cpp picks the best one the CPU supports at first use.
@@ -20,6 +20,10 @@ void sgemm_avx512(int64_t, int64_t, int64_t, const float*, bool, int64_t, const 
 using GeluFn = void (*)(const float* x, float* y, int64_t n, float c);  // 0.5 x (1 + erf(c x))
 using LayerNormFn = void (*)(const float* x, float* y, int64_t rows, int64_t n, const float* g, const float* b,
                              float eps);  // b may be null
+using SoftmaxFn = void (*)(const float* x, float* y, int64_t rows, int64_t n);  // over contiguous rows
+void softmax_base(const float*, float*, int64_t, int64_t);
+void softmax_avx2(const float*, float*, int64_t, int64_t);
+void softmax_avx512(const float*, float*, int64_t, int64_t);
 void gelu_base(const float*, float*, int64_t, float);
 void gelu_avx2(const float*, float*, int64_t, float);
 void gelu_avx512(const float*, float*, int64_t, float);
@@ -31,6 +35,7 @@ void layernorm_avx512(const float*, float*, int64_t, int64_t, const float*, cons
 SgemmFn sgemm();
 GeluFn gelu();
 LayerNormFn layernorm();
+SoftmaxFn softmax();
 const char* sgemm_isa();
 
 }  // namespace hfx::rt::isa

@@ -66,12 +66,13 @@ struct Choice {
     const char* name;
     GeluFn gelu;
     LayerNormFn layernorm;
+    SoftmaxFn softmax;
 };
 Choice choose() {
     const char* forced = std::getenv("HFX_GEMM_ISA");
-    static const Choice all[] = {{sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512},
-                                     {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2},
-                                     {sgemm_base, "base", gelu_base, layernorm_base}};
+    static const Choice all[] = {{sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512, softmax_avx512},
+                                     {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2, softmax_avx2},
+                                     {sgemm_base, "base", gelu_base, layernorm_base, softmax_base}};
     for (const Choice& c : all)
         if (supports(c.name) && (!forced || !*forced || std::strcmp(forced, c.name) == 0)) return c;
     return all[2];
@@ -84,6 +85,7 @@ const Choice& chosen() {
 SgemmFn sgemm() { return chosen().fn; }
 GeluFn gelu() { return chosen().gelu; }
 LayerNormFn layernorm() { return chosen().layernorm; }
+SoftmaxFn softmax() { return chosen().softmax; }
 const char* sgemm_isa() { return chosen().name; }
 }  // namespace isa
 
