@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "export/onnx_load.h"
+#include "runtime/buffer_pool.h"
 #include "runtime/kernel.h"
 #include "runtime/ops/gemm_isa.h"
 #include "runtime/ops/gemm_util.h"
@@ -62,6 +63,7 @@ struct Session::Impl {
     std::vector<Tensor> constants;  // per slot: initializers and folded values
     std::vector<int> input_slots;   // model.inputs order
     std::vector<Step> steps;
+    BufferPool buffers;  // run-time tensors; reused run after run
 
     int slot(const std::string& name) {
         auto [it, fresh] = slot_of.emplace(name, int(constants.size()));
@@ -85,7 +87,7 @@ struct Session::Impl {
             fail_here("shapes ", shape_str(x.shape), " and ", shape_str({k, n}), " do not multiply");
         Shape out_shape(x.shape.begin(), x.shape.end() - 1);
         out_shape.push_back(n);
-        Tensor out = Tensor::empty(DType::f32, out_shape);
+        Tensor out = Tensor::uninitialized(DType::f32, out_shape);
         int64_t m = x.numel() / std::max<int64_t>(1, k);
         if (k == 0) m = shape_numel(Shape(x.shape.begin(), x.shape.end() - 1));
         bool acc = st.linear_bias >= 0;
@@ -106,7 +108,7 @@ struct Session::Impl {
         if (x.dtype != DType::f32 || x.rank() == 0)
             hfx::fail("node '", node.name, "' (", node.op, ", fused ", what, "): expected a float32 tensor, got ",
                       dtype_name(x.dtype), " ", shape_str(x.shape));
-        Tensor out = Tensor::empty(DType::f32, x.shape);
+        Tensor out = Tensor::uninitialized(DType::f32, x.shape);
         const float* px = x.ptr<float>();
         float* py = out.ptr<float>();
         if (st.fused == Step::Gelu) {
@@ -153,7 +155,9 @@ struct Session::Impl {
         std::vector<std::pair<double, std::string>> rows;
         for (const auto& [op, e] : profile_ms) rows.emplace_back(e.first, op);
         std::sort(rows.rbegin(), rows.rend());
-        std::fprintf(stderr, "[profile] %.1f ms in ops\n", total);
+        BufferPool::Stats b = buffers.stats();
+        std::fprintf(stderr, "[profile] %.1f ms in ops; tensors: %lld from the heap, %lld reused\n", total,
+                     (long long)b.heap_allocations, (long long)b.reuses);
         for (const auto& [ms, op] : rows)
             std::fprintf(stderr, "[profile] %-22s %9.1f ms %5.1f%% %6lld calls\n", op.c_str(), ms, 100 * ms / total,
                          (long long)profile_ms[op].second);
@@ -488,6 +492,11 @@ struct Session::Impl {
             }
         }
         PoolGuard guard(pool.get());
+        BufferPoolScope scope(&buffers);
+        struct EndRun {
+            BufferPool& b;
+            ~EndRun() { b.end_run(); }
+        } end_run{buffers};
         for (size_t i = 0; i < steps.size(); ++i) {
             if (!run_step_flag[i]) continue;
             run_step(steps[i], values);

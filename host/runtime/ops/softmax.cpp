@@ -47,8 +47,8 @@ void softmax_op(KernelContext& ctx, bool log) {
         dim = x.shape[size_t(axis)];
         for (int64_t d = axis + 1; d < rank; ++d) inner *= x.shape[size_t(d)];
     }
-    Tensor y = Tensor::empty(x.dtype, x.shape);
     if (x.dtype == DType::f32 && inner == 1 && !log && dim > 0) {  // contiguous rows: vectorised, in parallel
+        Tensor y = Tensor::uninitialized(x.dtype, x.shape);
         auto fn = isa::softmax();
         const float* px = x.ptr<float>();
         float* py = y.ptr<float>();
@@ -57,6 +57,7 @@ void softmax_op(KernelContext& ctx, bool log) {
         ctx.outputs[0] = from_compute(std::move(y), x0.dtype);
         return;
     }
+    Tensor y = Tensor::empty(x.dtype, x.shape);
     dispatch_float(ctx, x.dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
         softmax_rows<T>(x.ptr<T>(), y.ptr<T>(), outer, dim, inner, log);
