@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "core/error.h"
@@ -464,6 +465,42 @@ struct Session::Impl {
         }
     }
 
+    // Which steps a set of requested outputs needs and where each value is read last:
+    // worked out once per output set, then reused by every run asking for it.
+    struct Plan {
+        std::vector<bool> run_step, keep;
+        std::vector<int64_t> last_use;
+    };
+    std::map<std::vector<int>, Plan> plans;  // entries are never erased: references stay valid
+    std::mutex plans_mutex;
+
+    const Plan& plan_for(const std::vector<int>& want) {
+        std::lock_guard<std::mutex> lock(plans_mutex);
+        auto found = plans.find(want);
+        if (found != plans.end()) return found->second;
+        // Only the steps the requested outputs depend on run; each value is freed after its last reader.
+        Plan p;
+        size_t count = constants.size();
+        std::vector<bool> need(count, false);
+        p.keep.assign(count, false);
+        for (int s : want) need[size_t(s)] = p.keep[size_t(s)] = true;
+        p.run_step.assign(steps.size(), false);
+        p.last_use.assign(count, -1);
+        for (int64_t i = int64_t(steps.size()) - 1; i >= 0; --i) {
+            const Step& st = steps[size_t(i)];
+            bool needed = false;
+            for (int s : st.out) needed = needed || (s >= 0 && need[size_t(s)]);
+            if (!needed) continue;
+            p.run_step[size_t(i)] = true;
+            for (int s : st.in) {
+                if (s < 0) continue;
+                need[size_t(s)] = true;
+                if (p.last_use[size_t(s)] < 0) p.last_use[size_t(s)] = i;
+            }
+        }
+        return plans.emplace(want, std::move(p)).first->second;
+    }
+
     std::vector<Tensor> run(const std::vector<std::string>& names, const std::map<std::string, Tensor>& feeds) {
         check_feeds(feeds);
         std::vector<int> want;
@@ -474,23 +511,10 @@ struct Session::Impl {
         }
         std::vector<Tensor> values = constants;
         for (size_t i = 0; i < input_slots.size(); ++i) values[size_t(input_slots[i])] = feeds.at(model.inputs[i].name);
-        // Only the steps the requested outputs depend on run; each value is freed after its last reader.
-        std::vector<bool> need(values.size(), false), keep(values.size(), false);
-        for (int s : want) need[size_t(s)] = keep[size_t(s)] = true;
-        std::vector<bool> run_step_flag(steps.size(), false);
-        std::vector<int64_t> last_use(values.size(), -1);
-        for (int64_t i = int64_t(steps.size()) - 1; i >= 0; --i) {
-            const Step& st = steps[size_t(i)];
-            bool needed = false;
-            for (int s : st.out) needed = needed || (s >= 0 && need[size_t(s)]);
-            if (!needed) continue;
-            run_step_flag[size_t(i)] = true;
-            for (int s : st.in) {
-                if (s < 0) continue;
-                need[size_t(s)] = true;
-                if (last_use[size_t(s)] < 0) last_use[size_t(s)] = i;
-            }
-        }
+        const Plan& plan = plan_for(want);
+        const std::vector<bool>& run_step_flag = plan.run_step;
+        const std::vector<int64_t>& last_use = plan.last_use;
+        const std::vector<bool>& keep = plan.keep;
         PoolGuard guard(pool.get());
         BufferPoolScope scope(&buffers);
         struct EndRun {
