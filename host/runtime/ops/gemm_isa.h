@@ -7,15 +7,18 @@
 
 namespace hfx::rt::isa {
 
-// C[rows x n] (ldc = n) = alpha * op(A) * op(B) (+ C when acc).
-// A: ta ? column block of a [k x lda] matrix (a points at its first column)
-//       : [rows x k] contiguous. B: tb ? [n x k] : [k x n], contiguous.
+// C[rows x n] (row stride ldc) = alpha * op(A) * op(B) (+ C when acc), all row-major:
+// A: ta ? the columns of a [k x lda] matrix starting at a : [rows x k] with row stride lda;
+// B: tb ? [n x k] : [k x n], row stride ldb.
 using SgemmFn = void (*)(int64_t rows, int64_t n, int64_t k, const float* a, bool ta, int64_t lda, const float* b,
-                         bool tb, float* c, float alpha, bool acc);
+                         bool tb, int64_t ldb, float* c, int64_t ldc, float alpha, bool acc);
 
-void sgemm_base(int64_t, int64_t, int64_t, const float*, bool, int64_t, const float*, bool, float*, float, bool);
-void sgemm_avx2(int64_t, int64_t, int64_t, const float*, bool, int64_t, const float*, bool, float*, float, bool);
-void sgemm_avx512(int64_t, int64_t, int64_t, const float*, bool, int64_t, const float*, bool, float*, float, bool);
+#define HFX_SGEMM_ARGS int64_t, int64_t, int64_t, const float*, bool, int64_t, const float*, bool, int64_t, float*, \
+                       int64_t, float, bool
+void sgemm_base(HFX_SGEMM_ARGS);
+void sgemm_avx2(HFX_SGEMM_ARGS);
+void sgemm_avx512(HFX_SGEMM_ARGS);
+#undef HFX_SGEMM_ARGS
 
 using GeluFn = void (*)(const float* x, float* y, int64_t n, float c);  // 0.5 x (1 + erf(c x))
 using LayerNormFn = void (*)(const float* x, float* y, int64_t rows, int64_t n, const float* g, const float* b,

@@ -35,7 +35,7 @@ void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta
         }
     };
     if constexpr (std::is_same_v<T, float>) {  // the per-ISA kernel
-        isa::sgemm()(rows, n, k, ta ? a + r0 : a + r0 * k, ta, m, b, tb, c + r0 * n, alpha, acc);
+        isa::sgemm()(rows, n, k, ta ? a + r0 : a + r0 * k, ta, ta ? m : k, b, tb, tb ? k : n, c + r0 * n, n, alpha, acc);
         return;
     }
     if (ta) {  // A stored [k, m]: rows r0..r1 of A^T are columns of it
@@ -96,6 +96,21 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool
         if (!acc) std::fill(c, c + m * n, T(0));
         return;
     }
+    if constexpr (std::is_same_v<T, float>) {
+        // Eigen packs the right operand as its "LHS" once per call; when it is the larger one
+        // (a weight matrix against few rows), each thread takes a block of its columns, so the
+        // threads share the packing instead of each packing all of it.
+        if (n >= m && n >= 64) {
+            int64_t blocks = (n + 15) / 16;  // column blocks of 16 (one AVX-512 register)
+            int64_t min_blocks = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, m * k * 16));
+            auto fn = isa::sgemm();
+            parallel_for(blocks, min_blocks, [&](int64_t b0, int64_t b1) {
+                int64_t c0 = b0 * 16, c1 = std::min(n, b1 * 16);
+                fn(m, c1 - c0, k, a, ta, ta ? m : k, tb ? b + c0 * k : b + c0, tb, tb ? k : n, c + c0, n, alpha, acc);
+            });
+            return;
+        }
+    }
     // Enough rows per chunk that each chunk is worth a thread (~32k multiply-adds).
     int64_t min_rows = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, n * k));
     parallel_for(m, min_rows, [&](int64_t r0, int64_t r1) { gemm_rows(r0, r1, n, k, a, ta, m, b, tb, c, alpha, acc); });
@@ -112,7 +127,7 @@ void gemm_batch(int64_t count, int64_t m, int64_t n, int64_t k, const T* const* 
                 continue;
             }
             if constexpr (std::is_same_v<T, float>) {
-                isa::sgemm()(m, n, k, a[i], false, m, b[i], false, c[i], 1.f, false);
+                isa::sgemm()(m, n, k, a[i], false, k, b[i], false, n, c[i], n, 1.f, false);
                 continue;
             }
             Eigen::Map<Mat<T>> C(c[i], m, n);
