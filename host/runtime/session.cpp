@@ -42,6 +42,7 @@ struct Step {
     // Fused float subgraphs (replace `kernel`): in = {x, gamma, beta or -1} / {x}.
     enum Fused { None, LayerNorm, Gelu } fused = None;
     float param = 0;  // LayerNorm: epsilon; Gelu: c in 0.5 x (1 + erf(c x))
+    int min_rank = 0;  // Gelu: a [1] constant broadcasts a scalar input to [1]
 };
 
 bool is_plain_transpose(const Node& node, const Tensor& x) {
@@ -106,10 +107,10 @@ struct Session::Impl {
         const Tensor& x = values[size_t(st.in[0])];
         const char* what = st.fused == Step::LayerNorm ? "LayerNorm" : "Gelu";
         if (!x.defined()) hfx::fail("node '", node.name, "' (", node.op, "): input '", node.inputs[0], "' was not computed");
-        if (x.dtype != DType::f32 || x.rank() == 0)
+        if (x.dtype != DType::f32 || (x.rank() == 0 && st.fused == Step::LayerNorm))
             hfx::fail("node '", node.name, "' (", node.op, ", fused ", what, "): expected a float32 tensor, got ",
                       dtype_name(x.dtype), " ", shape_str(x.shape));
-        Tensor out = Tensor::uninitialized(DType::f32, x.shape);
+        Tensor out = Tensor::uninitialized(DType::f32, x.rank() < st.min_rank ? Shape{1} : x.shape);
         const float* px = x.ptr<float>();
         float* py = out.ptr<float>();
         if (st.fused == Step::Gelu) {
@@ -329,10 +330,13 @@ struct Session::Impl {
             int r = readers[size_t(s)][0];
             return r >= 0 && op_is(r, op) ? r : -1;
         };
+        bool rank1_scalar = false;  // a [1] constant was matched: a rank-0 input would become [1]
         auto scalar = [&](int s, float* v) {
             if (s < 0) return false;
             const Tensor& t = constants[size_t(s)];
-            if (!t.defined() || t.dtype != DType::f32 || t.numel() != 1) return false;
+            // rank <= 1, so broadcasting it cannot change the shape of a rank >= 1 operand
+            if (!t.defined() || t.dtype != DType::f32 || t.numel() != 1 || t.rank() > 1) return false;
+            if (t.rank() == 1) rank1_scalar = true;
             *v = t.ptr<float>()[0];
             return true;
         };
@@ -400,6 +404,7 @@ struct Session::Impl {
             }
             if (op_is(i, "Mul") || op_is(i, "Div")) {  // u = x * c (or x / (1/c)), then Erf ...
                 const Step& st = steps[i0];
+                rank1_scalar = false;
                 if (st.in.size() != 2) continue;
                 float c = 0;
                 bool div = op_is(i, "Div");
@@ -421,6 +426,7 @@ struct Session::Impl {
                 Step& f = steps[i0];
                 f.fused = Step::Gelu;
                 f.param = c;
+                f.min_rank = rank1_scalar ? 1 : 0;
                 f.in = {x};
                 f.out = {steps[size_t(m2)].out[0]};
                 for (int k : {er, ad, m1, m2}) drop[size_t(k)] = true;
