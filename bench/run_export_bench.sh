@@ -6,7 +6,8 @@
 #   bench/run_export_bench.sh [HFEXPORT]        (default: <repo>/build/host/hfexport)
 #
 # Environment:
-#   HFX_MAKE_CHECKPOINT  hfx_make_checkpoint binary (default: <repo>/build/bench/; built there if missing)
+#   HFX_MAKE_CHECKPOINT  hfx_make_checkpoint binary (default: bench/ of HFEXPORT's build folder, i.e.
+#                        <repo>/build/bench/ for <repo>/build/host/hfexport; built with cmake if missing)
 #   HFX_BENCH_REPEAT     runs per measurement, the median wall time is reported (default 3)
 #   HFX_BENCH_TMP        folder for the checkpoint and outputs (default: a fresh mktemp -d, removed at exit)
 #
@@ -28,12 +29,15 @@ fi
 
 make_ckpt="${HFX_MAKE_CHECKPOINT:-}"
 if [ -z "$make_ckpt" ]; then
+    for c in "$(dirname "$(dirname "$hfexport")")/bench/hfx_make_checkpoint" "$repo/build/bench/hfx_make_checkpoint"; do
+        [ -x "$c" ] && { make_ckpt="$c"; break; }
+    done
+fi
+if [ -z "$make_ckpt" ]; then
+    log "building hfx_make_checkpoint in $repo/build"
+    { cmake -S "$repo" -B "$repo/build" -DHFX_BUILD_BENCH=ON >&2 && cmake --build "$repo/build" --target hfx_make_checkpoint -j2 >&2; } ||
+        { log "could not build hfx_make_checkpoint"; exit 1; }
     make_ckpt="$repo/build/bench/hfx_make_checkpoint"
-    if [ ! -x "$make_ckpt" ]; then
-        log "building hfx_make_checkpoint in $repo/build"
-        { cmake -S "$repo" -B "$repo/build" >&2 && cmake --build "$repo/build" --target hfx_make_checkpoint -j2 >&2; } ||
-            { log "could not build hfx_make_checkpoint"; exit 1; }
-    fi
 fi
 
 if [ -n "${HFX_BENCH_TMP:-}" ]; then

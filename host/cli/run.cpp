@@ -1,5 +1,6 @@
 // hfexport run MODEL.onnx --inputs IN.safetensors [--outputs OUT.safetensors]
-//              [--random batch=2,sequence=16] [--repeat N] [--json] [--threads N]
+//              [--random batch=2,sequence=16] [--save-inputs IN.safetensors]
+//              [--repeat N] [--warmup N] [--json] [--threads N]
 //              [--image FILE.png|jpg [--model-dir DIR] [--top N]]
 // --image feeds pixel_values from a picture, preprocessed as the checkpoint's
 // preprocessor_config.json says, and prints the top classes with config.json's id2label.
@@ -26,8 +27,8 @@ namespace hfx::cli {
 namespace {
 
 struct RunArgs {
-    std::string model, inputs, outputs, random, image, model_dir;
-    int repeat = 1, threads = 0, top = 5;
+    std::string model, inputs, outputs, random, save_inputs, image, model_dir;
+    int repeat = 1, threads = 0, warmup = 0, top = 5;
     bool json = false;
 };
 
@@ -96,6 +97,23 @@ void print_top(const Tensor& logits, const RunArgs& a) {
     }
 }
 
+// A loaded file carries no dummy recipes: integer inputs get one from their name
+// (masks all ones with right padding, token types 0, positions from the mask, ids
+// in [0, 100), valid for any vocabulary a real model has).
+Model with_recipes(const Model& m) {
+    Model out;
+    out.inputs = m.inputs;
+    for (ValueInfo& in : out.inputs) {
+        if (in.dummy.kind != DummySpec::None || in.dtype == DType::f32) continue;
+        const std::string& n = in.name;
+        if (n.find("mask") != std::string::npos) in.dummy = {DummySpec::Mask, 0, 0};
+        else if (n.find("position") != std::string::npos) in.dummy = {DummySpec::Positions, 0, 0};
+        else if (n.find("type") != std::string::npos) in.dummy = {DummySpec::Constant, 0, 0};
+        else in.dummy = {DummySpec::Ids, 0, 100};
+    }
+    return out;
+}
+
 double checksum(const Tensor& t) {
     double s = 0;
     int64_t n = t.numel();
@@ -113,7 +131,9 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
     sub->add_option("--inputs", a->inputs, "Inputs by name (.safetensors); other tensors are ignored");
     sub->add_option("--outputs", a->outputs, "Write every output here (.safetensors)");
     sub->add_option("--random", a->random, "Random inputs at these sizes, e.g. batch=2,sequence=16");
+    sub->add_option("--save-inputs", a->save_inputs, "Write the inputs used here (.safetensors), e.g. the --random ones");
     sub->add_option("--repeat", a->repeat, "Run N times and report timing")->check(CLI::PositiveNumber);
+    sub->add_option("--warmup", a->warmup, "Untimed runs before the timed ones");
     sub->add_option("--threads", a->threads, "Threads (0 = all cores)");
     sub->add_flag("--json", a->json, "Timing as one JSON line (median_ms, min_ms)");
     sub->add_option("--image", a->image, "Feed pixel_values from a PNG or JPEG image (prints the top classes)");
@@ -138,11 +158,16 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
         } else if (!a->image.empty()) {
             feeds = image_feeds(session, *a);
         } else {
-            feeds = make_dummy_inputs(session.model(), parse_random(a->random));
+            feeds = make_dummy_inputs(with_recipes(session.model()), parse_random(a->random));
+        }
+        if (!a->save_inputs.empty()) {
+            std::vector<std::pair<std::string, Tensor>> list(feeds.begin(), feeds.end());
+            write_safetensors(a->save_inputs, list);
         }
         std::vector<std::string> names = session.output_names();
         std::vector<double> ms;
         std::vector<Tensor> outs;
+        for (int r = 0; r < a->warmup; ++r) session.run(names, feeds);
         for (int r = 0; r < a->repeat; ++r) {
             auto t0 = std::chrono::steady_clock::now();
             outs = session.run(names, feeds);

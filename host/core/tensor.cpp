@@ -52,19 +52,35 @@ std::string shape_str(const Shape& s) {
     return out + (s.size() == 1 ? ",)" : ")");
 }
 
-Tensor Tensor::empty(DType dtype, Shape shape) {
+namespace {
+thread_local TensorAllocator* t_allocator = nullptr;
+}
+
+void set_thread_tensor_allocator(TensorAllocator* allocator) { t_allocator = allocator; }
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
     for (int64_t d : shape)
         if (d < 0) fail("tensor: negative dimension in shape ", shape_str(shape));
     Tensor t;
     t.dtype = dtype;
     t.shape = std::move(shape);
     size_t bytes = t.nbytes();
+    if (t_allocator) {
+        t.owner = t_allocator->allocate(bytes);
+        t.data = t.owner.get();
+        return t;
+    }
     // 64-byte alignment suits every SIMD width Eigen uses.
     void* p = std::aligned_alloc(64, ((bytes + 63) / 64) * 64 + 64);
     if (!p) fail("tensor: out of memory allocating ", std::to_string(bytes), " bytes");
-    std::memset(p, 0, bytes);
     t.owner = std::shared_ptr<void>(p, std::free);
     t.data = p;
+    return t;
+}
+
+Tensor Tensor::empty(DType dtype, Shape shape) {
+    Tensor t = uninitialized(dtype, std::move(shape));
+    std::memset(t.data, 0, t.nbytes());
     return t;
 }
 

@@ -36,6 +36,16 @@ using Shape = std::vector<int64_t>;
 int64_t shape_numel(const Shape& s);
 std::string shape_str(const Shape& s);  // "(2, 7)"
 
+// Where Tensor::empty / Tensor::uninitialized get their memory on this thread:
+// the runtime installs its session's buffer pool while a run is in progress;
+// nullptr (the default) is the heap.
+struct TensorAllocator {
+    virtual ~TensorAllocator() = default;
+    // 64-byte aligned, at least `bytes`; the deleter in the returned owner frees or recycles it.
+    virtual std::shared_ptr<void> allocate(size_t bytes) = 0;
+};
+void set_thread_tensor_allocator(TensorAllocator* allocator);
+
 struct Tensor {
     DType dtype = DType::undefined;
     Shape shape;
@@ -44,6 +54,7 @@ struct Tensor {
     bool file_backed = false;     // `data` is inside a read-only file mapping
 
     static Tensor empty(DType dtype, Shape shape);  // zero-filled, owned
+    static Tensor uninitialized(DType dtype, Shape shape);  // owned, contents unspecified
     static Tensor view(DType dtype, Shape shape, const void* data, std::shared_ptr<void> owner);
     template <class T>
     static Tensor from(DType dtype, Shape shape, const std::vector<T>& values) {

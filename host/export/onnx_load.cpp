@@ -194,8 +194,15 @@ struct Loader {
             bad("larger than 2 GiB; store weights as external data");
         std::vector<ByteSpan> spans;
         if (!find_initializer_raw_data(file->data(), file->size(), spans)) bad("not a valid ONNX model (truncated or corrupt)");
+        // Protobuf parses a copy without the initializers' raw_data (they stay in the mapping),
+        // so the weights are never copied, not even briefly.
+        std::vector<unsigned char> stripped;
+        if (!strip_initializer_raw_data(file->data(), file->size(), stripped))
+            bad("not a valid ONNX model (truncated or corrupt)");
         onnx::ModelProto proto;
-        if (!proto.ParseFromArray(file->data(), int(file->size()))) bad("not a valid ONNX model (truncated or corrupt)");
+        if (!proto.ParseFromArray(stripped.data(), int(stripped.size())))
+            bad("not a valid ONNX model (truncated or corrupt)");
+        std::vector<unsigned char>().swap(stripped);
         if (!proto.has_graph()) bad("no graph");
         onnx::GraphProto* g = proto.mutable_graph();
         if (size_t(g->initializer_size()) != spans.size()) bad("initializer count mismatch while scanning");
@@ -212,7 +219,7 @@ struct Loader {
             onnx::TensorProto* t = g->mutable_initializer(i);
             if (t->name().empty()) bad("initializer #", std::to_string(i), " has no name");
             m.initializers[t->name()] = tensor(*t, &spans[size_t(i)], t->name());
-            t->clear_raw_data();  // the mapping holds the bytes; drop protobuf's copy now
+            t->clear_raw_data();  // (stripped before parsing; kept for the spans-absent case)
         }
         for (const auto& v : g->input())
             if (!m.initializers.count(v.name())) m.inputs.push_back(value_info(v));

@@ -69,7 +69,53 @@ bool walk_graph(const unsigned char* b, size_t n, const unsigned char* base, std
     return true;
 }
 
+void put_varint(std::vector<unsigned char>& out, uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back((unsigned char)(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back((unsigned char)v);
+}
+
+// Copies the fields of the message [b, b + n) to `out`, except field `skip` (wire type 2);
+// a length-delimited field `nested` is copied through `inner` (re-encoding its length).
+template <class Inner>
+bool copy_fields(const unsigned char* b, size_t n, uint32_t skip, uint32_t nested, Inner&& inner,
+                 std::vector<unsigned char>& out) {
+    Reader r{b, b + n};
+    while (r.p < r.end) {
+        const unsigned char* start = r.p;
+        uint32_t num, wire;
+        const unsigned char* body = nullptr;
+        size_t len = 0;
+        if (!r.field(num, wire, body, len)) return false;
+        if (wire == 2 && num == skip) continue;
+        if (wire == 2 && num == nested) {
+            std::vector<unsigned char> sub;
+            if (!inner(body, len, sub)) return false;
+            put_varint(out, (uint64_t(num) << 3) | 2);
+            put_varint(out, sub.size());
+            out.insert(out.end(), sub.begin(), sub.end());
+            continue;
+        }
+        out.insert(out.end(), start, r.p);
+    }
+    return true;
+}
+
 }  // namespace
+
+bool strip_initializer_raw_data(const unsigned char* data, size_t size, std::vector<unsigned char>& out) {
+    out.clear();
+    auto none = [](const unsigned char*, size_t, std::vector<unsigned char>&) { return true; };
+    auto tensor = [&](const unsigned char* b, size_t n, std::vector<unsigned char>& o) {
+        return copy_fields(b, n, 9, 0, none, o);  // TensorProto.raw_data = 9
+    };
+    auto graph = [&](const unsigned char* b, size_t n, std::vector<unsigned char>& o) {
+        return copy_fields(b, n, 0, 5, tensor, o);  // GraphProto.initializer = 5
+    };
+    return copy_fields(data, size, 0, 7, graph, out);  // ModelProto.graph = 7
+}
 
 bool find_initializer_raw_data(const unsigned char* data, size_t size, std::vector<ByteSpan>& out) {
     out.clear();

@@ -19,4 +19,9 @@ struct ByteSpan {
 // on malformed input (the caller reports it).
 bool find_initializer_raw_data(const unsigned char* data, size_t size, std::vector<ByteSpan>& out);
 
+// A copy of a serialized ModelProto without the graph initializers' raw_data
+// fields (the same spans find_initializer_raw_data reports), so protobuf parses the
+// structure without copying the weights. Returns false on malformed input.
+bool strip_initializer_raw_data(const unsigned char* data, size_t size, std::vector<unsigned char>& out);
+
 }  // namespace hfx

@@ -35,6 +35,9 @@ public:
     const Model& model() const;
     std::vector<std::string> input_names() const;
     std::vector<std::string> output_names() const;
+    // The planned steps, one op name each; fused ones are "Linear", "Linear+Add",
+    // "LayerNorm" and "Gelu" (for tests and profiles).
+    std::vector<std::string> planned_steps() const;
 
 private:
     struct Impl;

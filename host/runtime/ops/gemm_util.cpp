@@ -2,6 +2,12 @@
 
 #include <Eigen/Core>
 
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "runtime/ops/gemm_isa.h"
 #include "runtime/ops/parallel.h"
 
 namespace hfx::rt {
@@ -28,6 +34,10 @@ void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta
             else C.noalias() = alpha * A * B;
         }
     };
+    if constexpr (std::is_same_v<T, float>) {  // the per-ISA kernel
+        isa::sgemm()(rows, n, k, ta ? a + r0 : a + r0 * k, ta, ta ? m : k, b, tb, tb ? k : n, c + r0 * n, n, alpha, acc);
+        return;
+    }
     if (ta) {  // A stored [k, m]: rows r0..r1 of A^T are columns of it
         Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>> At(a + r0, k, rows, Eigen::OuterStride<>(m));
         run(At.transpose());
@@ -38,12 +48,68 @@ void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta
 }
 }  // namespace
 
+namespace isa {
+namespace {
+bool supports(const std::string& name) {
+#if !defined(__x86_64__)
+    return name == "base";
+#endif
+    __builtin_cpu_init();
+    if (name == "avx512")
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") && supports("avx2");
+    if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return name == "base";
+}
+struct Choice {
+    SgemmFn fn;
+    const char* name;
+    GeluFn gelu;
+    LayerNormFn layernorm;
+    SoftmaxFn softmax;
+};
+Choice choose() {
+    const char* forced = std::getenv("HFX_GEMM_ISA");
+    static const Choice all[] = {{sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512, softmax_avx512},
+                                     {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2, softmax_avx2},
+                                     {sgemm_base, "base", gelu_base, layernorm_base, softmax_base}};
+    for (const Choice& c : all)
+        if (supports(c.name) && (!forced || !*forced || std::strcmp(forced, c.name) == 0)) return c;
+    return all[2];
+}
+const Choice& chosen() {
+    static const Choice c = choose();
+    return c;
+}
+}  // namespace
+SgemmFn sgemm() { return chosen().fn; }
+GeluFn gelu() { return chosen().gelu; }
+LayerNormFn layernorm() { return chosen().layernorm; }
+SoftmaxFn softmax() { return chosen().softmax; }
+const char* sgemm_isa() { return chosen().name; }
+}  // namespace isa
+
 template <class T>
 void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool tb, T* c, T alpha, bool acc) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
         if (!acc) std::fill(c, c + m * n, T(0));
         return;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+        // Eigen packs the right operand as its "LHS" once per call; when it is the larger one
+        // (a weight matrix against few rows), each thread takes a block of its columns, so the
+        // threads share the packing instead of each packing all of it.
+        if (n >= m && n >= 64) {
+            int64_t blocks = (n + 15) / 16;  // column blocks of 16 (one AVX-512 register)
+            int64_t min_blocks = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, m * k * 16));
+            auto fn = isa::sgemm();
+            parallel_for(blocks, min_blocks, [&](int64_t b0, int64_t b1) {
+                int64_t c0 = b0 * 16, c1 = std::min(n, b1 * 16);
+                fn(m, c1 - c0, k, a, ta, ta ? m : k, tb ? b + c0 * k : b + c0, tb, tb ? k : n, c + c0, n, alpha, acc);
+            });
+            return;
+        }
     }
     // Enough rows per chunk that each chunk is worth a thread (~32k multiply-adds).
     int64_t min_rows = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, n * k));
@@ -58,6 +124,10 @@ void gemm_batch(int64_t count, int64_t m, int64_t n, int64_t k, const T* const* 
         for (int64_t i = i0; i < i1; ++i) {
             if (k == 0) {
                 std::fill(c[i], c[i] + m * n, T(0));
+                continue;
+            }
+            if constexpr (std::is_same_v<T, float>) {
+                isa::sgemm()(m, n, k, a[i], false, k, b[i], false, n, c[i], n, 1.f, false);
                 continue;
             }
             Eigen::Map<Mat<T>> C(c[i], m, n);

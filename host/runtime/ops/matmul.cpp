@@ -46,7 +46,7 @@ void op_matmul(KernelContext& ctx) {
     if (b.rank() > 1) out_shape.push_back(n);
     Shape full = batch;
     full.insert(full.end(), {m, n});
-    Tensor out = Tensor::empty(a.dtype, full);
+    Tensor out = Tensor::uninitialized(a.dtype, full);  // every element is written by the GEMMs
     switch (a.dtype) {
         case DType::f32: batched<float>(a, b, out, batch, ab, bb, m, n, k); break;
         case DType::f64: batched<double>(a, b, out, batch, ab, bb, m, n, k); break;

@@ -1,4 +1,6 @@
 #include "runtime/ops/common.h"
+#include "runtime/ops/gemm_isa.h"
+#include "runtime/ops/parallel.h"
 
 #include <limits>
 
@@ -44,6 +46,16 @@ void softmax_op(KernelContext& ctx, bool log) {
     } else {
         dim = x.shape[size_t(axis)];
         for (int64_t d = axis + 1; d < rank; ++d) inner *= x.shape[size_t(d)];
+    }
+    if (x.dtype == DType::f32 && inner == 1 && !log && dim > 0) {  // contiguous rows: vectorised, in parallel
+        Tensor y = Tensor::uninitialized(x.dtype, x.shape);
+        auto fn = isa::softmax();
+        const float* px = x.ptr<float>();
+        float* py = y.ptr<float>();
+        parallel_for(outer, std::max<int64_t>(1, 8192 / dim),
+                     [&](int64_t b, int64_t e) { fn(px + b * dim, py + b * dim, e - b, dim); });
+        ctx.outputs[0] = from_compute(std::move(y), x0.dtype);
+        return;
     }
     Tensor y = Tensor::empty(x.dtype, x.shape);
     dispatch_float(ctx, x.dtype, [&](auto tag) {
