@@ -16,14 +16,15 @@ struct FalconConfig {
     double eps;
     bool bias, new_arch, multi_query, parallel_attn;
     std::string act;
-    RopeOptions rope;
+    RotaryOptions rope;
     explicit FalconConfig(const Config& c)
         : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), kv_heads(c.i("num_kv_heads", heads)),
           layers(c.i("num_hidden_layers")), ffn(c.i("ffn_hidden_size", 4 * hidden)), vocab(c.i("vocab_size")),
           head_dim(hidden / heads), pad_token_id(c.i("pad_token_id", -1)), num_ln(c.i("num_ln_in_parallel_attn", 2)),
           eps(c.f("layer_norm_epsilon", 1e-5)), bias(c.b("bias", false)),
           new_arch(c.b("new_decoder_architecture", false)), multi_query(c.b("multi_query", true)),
-          parallel_attn(c.b("parallel_attn", true)), act(c.s("activation", "gelu")), rope(rope_options(c, head_dim)) {
+          parallel_attn(c.b("parallel_attn", true)), act(c.s("activation", "gelu")),
+          rope(rotary_config(c, {.head_dim = head_dim})) {
         if (c.b("alibi", false))
             throw Error("config key 'alibi': ALiBi Falcon checkpoints are not supported yet (rotary only)");
         if (new_arch && heads % kv_heads) throw Error("config key 'num_kv_heads': must divide num_attention_heads");
@@ -55,15 +56,15 @@ std::array<Value, 3> split_fused_qkv(const FalconConfig& c, Value qkv) {
 }
 
 // FalconAttention.forward (rotary, eager): fused qkv, rotary, cache, softmax(q k^T / sqrt(d) + mask) v, dense.
-Value attention(const Weights& vb, const FalconConfig& c, Value x, Value mask_bias, const Rope& rope, KvCache& cache,
-                int64_t layer) {
+Value attention(const Weights& vb, const FalconConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
+                KvCache& cache, int64_t layer) {
     auto s = vb.scope();
     int64_t qkv_out = c.new_arch ? (2 * c.kv_heads + c.heads) * c.head_dim
                                  : c.multi_query ? c.hidden + 2 * c.head_dim : 3 * c.hidden;
     Value fused = linear(vb.pp("query_key_value"), x, {.in = c.hidden, .out = qkv_out, .bias = c.bias});
     auto [q, k, v] = split_fused_qkv(c, fused);
-    q = apply_rope(transpose(q, {0, 2, 1, 3}), rope, c.head_dim);  // [b, heads, s, d]
-    k = apply_rope(transpose(k, {0, 2, 1, 3}), rope, c.head_dim);  // [b, cache_heads, s, d]
+    q = apply_rotary(transpose(q, {0, 2, 1, 3}), rope, c.rope);  // [b, heads, s, d]
+    k = apply_rotary(transpose(k, {0, 2, 1, 3}), rope, c.rope);  // [b, cache_heads, s, d]
     v = transpose(v, {0, 2, 1, 3});
     std::tie(k, v) = cache.append(layer, k, v);  // [b, cache_heads, past + s, d]
     int64_t n_rep = c.heads / c.cache_heads();
@@ -81,7 +82,7 @@ Value mlp(const Weights& vb, const FalconConfig& c, Value x) {
 }
 
 // FalconDecoderLayer.forward.
-Value decoder_layer(const Weights& vb, const FalconConfig& c, Value x, Value mask_bias, const Rope& rope,
+Value decoder_layer(const Weights& vb, const FalconConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
                     KvCache& cache, int64_t layer) {
     auto s = vb.scope();
     auto ln = [&](const char* name, Value t) { return layer_norm(vb.pp(name), t, {.dim = c.hidden, .eps = c.eps}); };
@@ -117,7 +118,7 @@ void build(Graph& g) {
     Weights model = Weights::base(g, "transformer", "word_embeddings.weight");
     Value x = embedding(model.pp("word_embeddings"), ids, c.vocab, c.hidden);  // [b, s, hidden]
     Value mask_bias = causal_bias(ids, mask);                                  // [b, 1, s, past + s]
-    Rope rope = rope_cos_sin(positions, c.rope);
+    RotaryTables rope = rotary_tables(positions, c.rope);
     KvCache cache(oc, in);
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("h", i), c, x, mask_bias, rope, cache, i);
     x = layer_norm(model.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});

@@ -2,7 +2,7 @@
 // (GPTNeoXModel, GPTNeoXForCausalLM, GPTNeoXForSequenceClassification, GPTNeoXForTokenClassification),
 // eager attention: fused query_key_value laid out per head, partial rotary (rotary_pct,
 // rotate_half), parallel or sequential residual.
-#include <hfx/blocks/rotary_decoder.h>
+#include <hfx/blocks/rotary.h>
 #include <hfx/hfx.h>
 
 using namespace hfx;

@@ -2,7 +2,7 @@
 // (GPTJModel, GPTJForCausalLM, GPTJForSequenceClassification), eager attention:
 // partial rotary (rotary_dim, rotate_every_two), attention and MLP in parallel
 // from one LayerNorm, q/k/v/out without bias, lm_head with bias.
-#include <hfx/blocks/rotary_decoder.h>
+#include <hfx/blocks/rotary.h>
 #include <hfx/hfx.h>
 
 using namespace hfx;

@@ -3,7 +3,7 @@
 // models/mistral/modeling_mistral.py, models/qwen2/modeling_qwen2.py, models/gemma/modeling_gemma.py.
 // Eager attention; the variants differ only in the options of `Variant`.
 #include <hfx/blocks/decoder.h>
-#include <hfx/blocks/rope.h>
+#include <hfx/blocks/rotary.h>
 #include <hfx/hfx.h>
 
 using namespace hfx;
@@ -39,7 +39,7 @@ struct LlamaConfig {
     double eps;
     bool attention_bias;
     std::string act;
-    RopeOptions rope;
+    RotaryOptions rope;
     LlamaConfig(const Config& c, const std::string& model_type)
         : v(variant_of(model_type)), hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")),
           kv_heads(c.i("num_key_value_heads", heads)), layers(c.i("num_hidden_layers")),
@@ -52,22 +52,22 @@ struct LlamaConfig {
         if (v.sliding_window && c.i("sliding_window", 0) > 0) window = c.i("sliding_window") + 1;
         if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
         pad_token_id = c.i("pad_token_id", -1);
-        rope = rope_options(c, head_dim);
-        if (!v.rope_scaling) rope.scaling.clear();
+        rope = v.rope_scaling ? rotary_config(c, {.head_dim = head_dim})
+                              : RotaryOptions{.head_dim = head_dim, .base = c.f("rope_theta", 10000.0)};
     }
 };
 
 // LlamaAttention.forward (eager): q/k/v, rotary, cache, repeat_kv, softmax(q k^T / sqrt(d) + mask) v, o_proj.
-Value attention(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const Rope& rope, KvCache& cache,
-                int64_t layer) {
+Value attention(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
+                KvCache& cache, int64_t layer) {
     auto s = vb.scope();
     bool qkv_bias = c.v.qkv_bias || c.attention_bias;
     auto proj = [&](const char* name, int64_t n) {
         return split_heads(linear(vb.pp(name), x, {.in = c.hidden, .out = n * c.head_dim, .bias = qkv_bias}), n, c.head_dim);
     };
     Value q = proj("q_proj", c.heads), k = proj("k_proj", c.kv_heads), v = proj("v_proj", c.kv_heads);
-    q = apply_rope(q, rope, c.head_dim);  // [b, heads, s, d]
-    k = apply_rope(k, rope, c.head_dim);  // [b, kv_heads, s, d]
+    q = apply_rotary(q, rope, c.rope);  // [b, heads, s, d]
+    k = apply_rotary(k, rope, c.rope);  // [b, kv_heads, s, d]
     std::tie(k, v) = cache.append(layer, k, v);  // [b, kv_heads, past + s, d]
     int64_t n_rep = c.heads / c.kv_heads;
     k = repeat_kv(k, c.kv_heads, n_rep, c.head_dim);
@@ -89,7 +89,7 @@ Value norm(const Weights& vb, const LlamaConfig& c, Value x) {
 }
 
 // LlamaDecoderLayer: pre-norm attention and MLP, each with a residual.
-Value decoder_layer(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const Rope& rope,
+Value decoder_layer(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
                     KvCache& cache, int64_t layer) {
     auto s = vb.scope();
     Value h = x + attention(vb.pp("self_attn"), c, norm(vb.pp("input_layernorm"), c, x), mask_bias, rope, cache, layer);
@@ -109,7 +109,7 @@ void build(Graph& g) {
     Value x = embedding(model.pp("embed_tokens"), ids, c.vocab, c.hidden);  // [b, s, hidden]
     if (c.v.scale_embedding) x = x * float(std::sqrt(double(c.hidden)));
     Value mask_bias = causal_bias(ids, mask, c.window);  // [b, 1, s, past + s]
-    Rope rope = rope_cos_sin(positions, c.rope);
+    RotaryTables rope = rotary_tables(positions, c.rope);
     KvCache cache(oc, in);
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
     x = norm(model.pp("norm"), c, x);

@@ -12,7 +12,7 @@ struct PhiConfig {
     double eps;
     bool qk_layernorm;
     std::string act;
-    RopeOptions rope;
+    RotaryOptions rope;
     explicit PhiConfig(const Config& c)
         : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), kv_heads(c.i("num_key_value_heads", heads)),
           layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
@@ -20,14 +20,15 @@ struct PhiConfig {
           qk_layernorm(c.b("qk_layernorm", false)), act(c.s("hidden_act", "gelu_new")) {
         if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
         // PhiRotaryEmbedding(int(partial_rotary_factor * head_dim), base=rope_theta)
-        rope = rope_options(c, int64_t(c.f("partial_rotary_factor", 0.5) * double(head_dim)));
+        rope = rotary_config(c, {.head_dim = head_dim,
+                                 .rotary_dim = int64_t(c.f("partial_rotary_factor", 0.5) * double(head_dim))});
     }
 };
 
 // PhiAttention.forward (eager): q/k/v with biases, optional per-head q/k LayerNorm,
-// rotary on the first rope.dim dims, cache, repeat_kv, softmax in float32, dense.
-Value attention(const Weights& vb, const PhiConfig& c, Value x, Value mask_bias, const Rope& rope, KvCache& cache,
-                int64_t layer) {
+// rotary on the first rotary_dim dims, cache, repeat_kv, softmax in float32, dense.
+Value attention(const Weights& vb, const PhiConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
+                KvCache& cache, int64_t layer) {
     auto s = vb.scope();
     auto proj = [&](const char* name, int64_t n) {
         return split_heads(linear(vb.pp(name), x, {.in = c.hidden, .out = n * c.head_dim}), n, c.head_dim);
@@ -38,8 +39,8 @@ Value attention(const Weights& vb, const PhiConfig& c, Value x, Value mask_bias,
         q = layer_norm(vb.pp("q_layernorm"), q, {.dim = c.head_dim, .eps = c.eps});
         k = layer_norm(vb.pp("k_layernorm"), k, {.dim = c.head_dim, .eps = c.eps});
     }
-    q = apply_rope(q, rope, c.head_dim);  // [b, heads, s, d], first rope.dim rotated
-    k = apply_rope(k, rope, c.head_dim);
+    q = apply_rotary(q, rope, c.rope);  // [b, heads, s, d], first rotary_dim rotated
+    k = apply_rotary(k, rope, c.rope);
     std::tie(k, v) = cache.append(layer, k, v);  // [b, kv_heads, past + s, d]
     int64_t n_rep = c.heads / c.kv_heads;
     k = repeat_kv(k, c.kv_heads, n_rep, c.head_dim);
@@ -56,8 +57,8 @@ Value mlp(const Weights& vb, const PhiConfig& c, Value x) {
 }
 
 // PhiDecoderLayer: attn(ln(x)) + mlp(ln(x)) + x.
-Value decoder_layer(const Weights& vb, const PhiConfig& c, Value x, Value mask_bias, const Rope& rope, KvCache& cache,
-                    int64_t layer) {
+Value decoder_layer(const Weights& vb, const PhiConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
+                    KvCache& cache, int64_t layer) {
     auto s = vb.scope();
     Value h = layer_norm(vb.pp("input_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
     Value attn = attention(vb.pp("self_attn"), c, h, mask_bias, rope, cache, layer);
@@ -75,7 +76,7 @@ void build(Graph& g) {
     Weights model = Weights::base(g, "model", "embed_tokens.weight");
     Value x = embedding(model.pp("embed_tokens"), ids, c.vocab, c.hidden);  // [b, s, hidden]
     Value mask_bias = causal_bias(ids, mask);                               // [b, 1, s, past + s]
-    Rope rope = rope_cos_sin(positions, c.rope);
+    RotaryTables rope = rotary_tables(positions, c.rope);
     KvCache cache(oc, in);
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
     x = layer_norm(model.pp("final_layernorm"), x, {.dim = c.hidden, .eps = c.eps});

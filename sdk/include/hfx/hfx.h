@@ -8,7 +8,6 @@
 #include "hfx/blocks/disentangled.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
-#include "hfx/blocks/rope.h"
 #include "hfx/blocks/rotary.h"
 #include "hfx/blocks/seq2seq.h"
 #include "hfx/blocks/summary.h"
