@@ -10,18 +10,13 @@ using namespace hfx;
 
 namespace {
 
-struct SqueezeBertConfig {
-    int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos;
+// SqueezeBertConfig: BERT's keys plus the group count of each convolution.
+struct SqueezeBertConfig : BertLikeConfig {
     int64_t q_groups, k_groups, v_groups, post_attention_groups, intermediate_groups, output_groups;
-    double eps;
-    std::string act;
     explicit SqueezeBertConfig(const Config& c)
-        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
-          max_pos(c.i("max_position_embeddings")), q_groups(c.i("q_groups", 4)), k_groups(c.i("k_groups", 4)),
-          v_groups(c.i("v_groups", 4)), post_attention_groups(c.i("post_attention_groups", 1)),
-          intermediate_groups(c.i("intermediate_groups", 4)), output_groups(c.i("output_groups", 1)),
-          eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "gelu")) {
+        : BertLikeConfig(c), q_groups(c.i("q_groups", 4)), k_groups(c.i("k_groups", 4)), v_groups(c.i("v_groups", 4)),
+          post_attention_groups(c.i("post_attention_groups", 1)), intermediate_groups(c.i("intermediate_groups", 4)),
+          output_groups(c.i("output_groups", 1)) {
         if (c.i("embedding_size", hidden) != hidden)
             throw Error("config key 'embedding_size': must equal hidden_size (SqueezeBertEncoder asserts it)");
     }
@@ -76,32 +71,24 @@ Value module(const Weights& vb, const SqueezeBertConfig& c, Value x, Value mask_
 
 // SqueezeBertEmbeddings: as BERT's (words + positions + token types, LayerNorm).
 Value embeddings(const Weights& vb, const SqueezeBertConfig& c, Value ids, Value types) {
-    Graph& g = vb.graph();
     auto s = vb.scope();
-    Value positions = unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
     Value x = embedding(vb.pp("word_embeddings"), ids, c.vocab, c.hidden) +
-              embedding(vb.pp("position_embeddings"), positions, c.max_pos, c.hidden) +
+              embedding(vb.pp("position_embeddings"), arange_positions(ids), c.max_pos, c.hidden) +
               embedding(vb.pp("token_type_embeddings"), types, c.type_vocab, c.hidden);
     return layer_norm(vb.pp("LayerNorm"), x, {.dim = c.hidden, .eps = c.eps});
 }
 
-Value pooler(const Weights& vb, const SqueezeBertConfig& c, Value hidden) {
-    return tanh(linear(vb.pp("dense"), first_token(hidden), {.in = c.hidden, .out = c.hidden}));
-}
-
 void build(Graph& g) {
     SqueezeBertConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     oc.atol_for_validation = 1e-4;
     auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     // base_model_prefix = "transformer"
     Weights tr = Weights::base(g, "transformer", "embeddings.word_embeddings.weight");
-    Value x = embeddings(tr.pp("embeddings"), c, ids, types);  // [N, W, C]
-    Value bias = padding_bias(mask);
+    Value x = embeddings(tr.pp("embeddings"), c, t.ids, *t.token_type_ids);  // [N, W, C]
+    Value bias = padding_bias(t.mask);
     {
         auto s = tr.pp("encoder").scope();
         x = transpose(x, {0, 2, 1});  // [N, C, W]
@@ -109,27 +96,15 @@ void build(Graph& g) {
         x = transpose(x, {0, 2, 1});  // [N, W, C]
     }
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-        oc.output("pooler_output", pooler(tr.pp("pooler"), c, x));
-    } else if (task == "masked-lm") {
-        Weights head(g, "cls.predictions");
-        Weights t = head.pp("transform");
-        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.hidden}), c.act);
-        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.hidden, .eps = c.eps});
-        Value logits = tied_lm_projection(head.pp("decoder"), tr.pp("embeddings.word_embeddings"), h, c.hidden, c.vocab);
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification" || task == "multiple-choice") {
-        int64_t labels = task == "multiple-choice" ? 1 : g.config().num_labels();
-        Value logits = linear(Weights(g, "classifier"), pooler(tr.pp("pooler"), c, x), {.in = c.hidden, .out = labels});
-        oc.output("logits", task == "multiple-choice" ? unflatten_choices(logits, in["input_ids"]) : logits);
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // BERT's heads: the classifiers read the pooler output.
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .pooler_output = [&](Value h) { return bert_pooler(tr.pp("pooler"), h, c.hidden); },
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), tr.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+         }});
 }
 
 }  // namespace

@@ -10,21 +10,16 @@ using namespace hfx;
 
 namespace {
 
-struct BigBirdConfig {
-    int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos, sep;
-    double eps;
-    std::string act;
+// BigBirdConfig: BERT's keys plus attention_type, sep_token_id, rescale_embeddings, use_bias.
+struct BigBirdConfig : BertLikeConfig {
+    int64_t sep;
     bool rescale, use_bias;
     explicit BigBirdConfig(const Config& c)
-        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
-          max_pos(c.i("max_position_embeddings")), sep(c.i("sep_token_id", 66)), eps(c.f("layer_norm_eps", 1e-12)),
-          act(c.s("hidden_act", "gelu_new")), rescale(c.b("rescale_embeddings", false)), use_bias(c.b("use_bias", true)) {
+        : BertLikeConfig(c, {.act = "gelu_new"}), sep(c.i("sep_token_id", 66)),
+          rescale(c.b("rescale_embeddings", false)), use_bias(c.b("use_bias", true)) {
         std::string type = c.s("attention_type", "block_sparse");
         if (type != "original_full" && type != "block_sparse")
             throw Error("config key 'attention_type': expected original_full or block_sparse, got '" + type + "' (config.json)");
-        if (c.s("position_embedding_type", "absolute") != "absolute")
-            throw Error("config key 'position_embedding_type': only 'absolute' is supported (config.json)");
     }
 };
 
@@ -55,43 +50,35 @@ std::pair<Value, Value> question_answering(Graph& g, const BigBirdConfig& c, Val
 
 void build(Graph& g) {
     BigBirdConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     oc.atol_for_validation = 1e-4;
     auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights bert = Weights::base(g, "bert", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(bert.pp("embeddings"), ids,
+    Value x = bert_embeddings(bert.pp("embeddings"), t.ids,
                               {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .token_type_ids = types,
+                               .eps = c.eps, .token_type_ids = t.token_type_ids,
                                .word_scale = c.rescale ? float(std::sqrt(double(c.hidden))) : 1.f});
-    Value bias = padding_bias(mask);
-    BertLayerOptions lo{.hidden = c.hidden, .heads = c.heads, .inter = c.inter, .eps = c.eps, .act = c.act,
-                        .qkv_bias = c.use_bias};
+    Value bias = padding_bias(t.mask);
+    BertLayerOptions lo = c.layer_options();
+    lo.qkv_bias = c.use_bias;
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(bert.pp("encoder.layer", i), x, bias, lo);
 
-    int64_t labels = g.config().num_labels();
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-        oc.output("pooler_output", pooler(bert, c, x));
-    } else if (task == "masked-lm") {
-        oc.output("logits", bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), x,
-                                         {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act}));
-    } else if (task == "sequence-classification") {
-        // BigBirdClassificationHead: hidden_act where RoBERTa uses tanh.
-        oc.output("logits", classification_head(Weights(g, "classifier"), x, {.hidden = c.hidden, .labels = labels, .act = c.act}));
-    } else if (task == "multiple-choice") {
-        Value logits = linear(Weights(g, "classifier"), pooler(bert, c, x), {.in = c.hidden, .out = 1});
-        oc.output("logits", unflatten_choices(logits, in["input_ids"]));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
-    } else if (task == "question-answering") {
-        auto [start, end] = question_answering(g, c, x, ids);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .pooler_output = [&](Value h) { return pooler(bert, c, h); },
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+         },
+         // BigBirdClassificationHead: hidden_act where RoBERTa uses tanh.
+         .sequence_classification = [&](Value h) {
+             return classification_head(Weights(g, "classifier"), h,
+                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
+         },
+         .question_answering = [&](Value h) { return question_answering(g, c, h, t.ids); }});
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ Value block(const Weights& vb, const BloomConfig& c, int64_t i, Value x, Value a
 void build(Graph& g) {
     Config cfg = g.config();
     BloomConfig c(cfg);
-    std::string feature = g.feature(), task = task_of(feature);
+    std::string feature = g.feature();
     DecoderOnnxConfig oc(g, feature,
                          {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()},
                           .layout = KvLayout::fused_batch_heads});
@@ -98,16 +98,8 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, alibi, visible, cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), tr.pp("word_embeddings"), x, c.hidden, c.vocab));
-    } else if (task == "sequence-classification") {
-        Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
-        oc.output("logits", linear(Weights(g, "score"), last, {.in = c.hidden, .out = cfg.num_labels(), .bias = false}));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = cfg.num_labels()}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = pad_token_id(cfg)});
 }
 
 }  // namespace

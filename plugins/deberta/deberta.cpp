@@ -116,41 +116,26 @@ Relative relative(const Weights& encoder, const DebertaConfig& c, Value x, Value
 
 void build(Graph& g) {
     DebertaConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.token_type_ids = c.type_vocab > 0, .type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = c.type_vocab > 0, .type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     oc.default_onnx_opset = 12;
     auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    std::optional<Value> types;
-    if (c.type_vocab > 0) types = in["token_type_ids"];
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
-    Value x = embeddings(db.pp("embeddings"), c, ids, types, mask);
-    Relative r = relative(db.pp("encoder"), c, x, mask);
+    Value x = embeddings(db.pp("embeddings"), c, t.ids, t.token_type_ids, t.mask);
+    Relative r = relative(db.pp("encoder"), c, x, t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(db.pp("encoder.layer", i), c, x, r);
 
-    int64_t labels = g.config().num_labels();
-    if (task == "default") {
-        oc.output("last_hidden_state", x);  // DebertaModel has no pooler
-    } else if (task == "masked-lm") {
-        Weights head(g, "cls.predictions");
-        Weights t = head.pp("transform");
-        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.embed}), c.act);
-        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
-        Value logits = tied_lm_projection(head.pp("decoder"), db.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        // ContextPooler: dense + pooler_hidden_act on the first token, then the classifier.
-        Value pooled = activation(linear(Weights(g, "pooler.dense"), first_token(x), {.in = c.pooler_hidden, .out = c.pooler_hidden}),
-                                  c.pooler_act);
-        oc.output("logits", linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = labels}));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // No pooler output; the classifiers read ContextPooler (dense + pooler_hidden_act on the first token).
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .pooled_hidden = c.pooler_hidden,
+         .pooled = [&](Value h) { return context_pooler(Weights(g, "pooler"), h, c.pooler_hidden, c.pooler_act); },
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), db.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
+         }});
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ Value block(const Weights& vb, const Gpt2Config& c, int64_t layer, Value x, Valu
 void build(Graph& g) {
     Config cfg = g.config();
     Gpt2Config c(cfg);
-    std::string feature = g.feature(), task = task_of(feature);
+    std::string feature = g.feature();
     DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
@@ -82,16 +82,8 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, causal, pad_bias, cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), tr.pp("wte"), x, c.hidden, c.vocab));
-    } else if (task == "sequence-classification") {
-        Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
-        oc.output("logits", linear(Weights(g, "score"), last, {.in = c.hidden, .out = cfg.num_labels(), .bias = false}));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = cfg.num_labels()}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = pad_token_id(cfg)});
 }
 
 }  // namespace

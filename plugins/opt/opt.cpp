@@ -53,7 +53,7 @@ Value layer(const Weights& vb, const OptConfig& c, int64_t i, Value x, Value bia
 void build(Graph& g) {
     Config cfg = g.config();
     OptConfig c(cfg);
-    std::string feature = g.feature(), task = task_of(feature);
+    std::string feature = g.feature();
     DecoderOnnxConfig oc(g, feature,
                          {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()}});
     auto in = oc.declare_inputs();
@@ -75,14 +75,8 @@ void build(Graph& g) {
     if (c.final_norm) x = layer_norm(dec.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = 1e-5});
     if (c.proj_dim != c.hidden) x = linear(dec.pp("project_out"), x, {.in = c.hidden, .out = c.proj_dim, .bias = false});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), dec.pp("embed_tokens"), x, c.proj_dim, c.vocab));
-    } else if (task == "sequence-classification") {
-        Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
-        oc.output("logits", linear(Weights(g, "score"), last, {.in = c.proj_dim, .out = cfg.num_labels(), .bias = false}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = dec.pp("embed_tokens"), .hidden = c.proj_dim, .vocab = c.vocab,
+                                      .pad_token_id = pad_token_id(cfg)});
 }
 
 }  // namespace

@@ -3,8 +3,11 @@
 // big_bird, ibert, ...): embeddings, the post-LN and pre-LN encoder layers,
 // pooler and the common heads. Weight names are HF's, relative to the view.
 #pragma once
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "hfx/blocks/attention.h"
 #include "hfx/blocks/heads.h"
@@ -119,6 +122,7 @@ struct LmHeadOptions {
     int64_t hidden = -1, vocab = -1;
     double eps = 1e-12;
     std::string act = "gelu";
+    int64_t embed = -1;  // the transform's width (DeBERTa's embedding_size); -1: hidden
 };
 
 // RobertaLMHead: decoder(layer_norm(gelu(dense(x)))) + bias, the decoder tied
@@ -133,10 +137,11 @@ inline Value roberta_lm_head(const Weights& vb, const Weights& word_embeddings, 
 // BertOnlyMLMHead (cls.predictions): transform.{dense,LayerNorm}, decoder + bias.
 inline Value bert_lm_head(const Weights& vb, const Weights& word_embeddings, Value x, const LmHeadOptions& o) {
     auto s = vb.scope();
+    int64_t e = o.embed > 0 ? o.embed : o.hidden;
     Weights t = vb.pp("transform");
-    Value h = activation(linear(t.pp("dense"), x, {.in = o.hidden, .out = o.hidden}), o.act);
-    h = layer_norm(t.pp("LayerNorm"), h, {.dim = o.hidden, .eps = o.eps});
-    return tied_lm_projection(vb.pp("decoder"), word_embeddings, h, o.hidden, o.vocab) + vb.get("bias", {o.vocab});
+    Value h = activation(linear(t.pp("dense"), x, {.in = o.hidden, .out = e}), o.act);
+    h = layer_norm(t.pp("LayerNorm"), h, {.dim = e, .eps = o.eps});
+    return tied_lm_projection(vb.pp("decoder"), word_embeddings, h, e, o.vocab) + vb.get("bias", {o.vocab});
 }
 
 struct RobertaTaskOptions {
@@ -168,6 +173,100 @@ inline void roberta_task_outputs(OnnxConfig& oc, const Weights& base, Value x, V
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = o.labels}));
     } else if (task == "question-answering") {
         auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, o.hidden);
+        oc.output("start_logits", start);
+        oc.output("end_logits", end);
+    } else {
+        throw Error("feature '" + task + "': not supported by this model");
+    }
+}
+
+// DeBERTa's ContextPooler: pooler_hidden_act(dense(hidden[:, 0])) under "pooler".
+// [b, s, h] -> [b, pooler_hidden]
+inline Value context_pooler(const Weights& vb, Value hidden, int64_t pooler_hidden, const std::string& act) {
+    return activation(linear(vb.pp("dense"), first_token(hidden), {.in = pooler_hidden, .out = pooler_hidden}), act);
+}
+
+struct BertLikeDefaults {
+    std::string act = "gelu";  // hidden_act's default (ALBERT, BigBird: gelu_new)
+};
+
+// The keys BertConfig and its copies (ELECTRA, ALBERT, BigBird, SqueezeBERT, ...)
+// read alike, with HF's defaults. Only absolute position embeddings are built.
+struct BertLikeConfig {
+    int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos;
+    double eps;
+    std::string act;
+    explicit BertLikeConfig(const Config& c, const BertLikeDefaults& d = {})
+        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
+          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
+          max_pos(c.i("max_position_embeddings")), eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", d.act)) {
+        if (c.s("position_embedding_type", "absolute") != "absolute")
+            throw Error("config key 'position_embedding_type': only 'absolute' is supported (config.json)");
+    }
+    // BertLayer's options for this config.
+    BertLayerOptions layer_options() const {
+        return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
+    }
+};
+
+// The text inputs the encoder body runs on: multiple-choice flattens
+// [batch, choices, seq] to [batch*choices, seq]; token_type_ids when declared.
+struct TextInputs {
+    Value ids, mask;
+    std::optional<Value> token_type_ids;
+};
+inline TextInputs text_inputs(const OnnxConfig& oc, const std::map<std::string, Value>& in) {
+    bool choices = oc.task() == "multiple-choice";
+    auto take = [&](const char* name) { return choices ? flatten_choices(in.at(name)) : in.at(name); };
+    TextInputs t{.ids = take("input_ids"), .mask = take("attention_mask")};
+    if (in.count("token_type_ids")) t.token_type_ids = take("token_type_ids");
+    return t;
+}
+
+// The parts of an encoder's task heads that differ between models; each takes
+// the last hidden state x [b, s, hidden]. Unset parts take the common head.
+struct EncoderHeadOptions {
+    int64_t hidden = -1;
+    int64_t pooled_hidden = -1;                 // width of `pooled` (DeBERTa's pooler_hidden_size); -1: hidden
+    std::function<Value(Value)> pooler_output;  // default's pooler_output; unset: the model has no pooler
+    std::function<Value(Value)> pooled;         // [b, pooled_hidden], read by `classifier`; unset: pooler_output
+    std::function<Value(Value)> masked_lm;      // logits [b, s, vocab]
+    std::function<Value(Value)> sequence_classification;  // logits [b, labels]; unset: classifier(pooled)
+    std::function<Value(Value)> choice_pooled;            // multiple-choice's [b*c, hidden]; unset: pooled
+    std::function<std::pair<Value, Value>(Value)> question_answering;  // unset: qa_head(qa_outputs)
+};
+
+// The task outputs of a BERT-like encoder: default -> last_hidden_state (+
+// pooler_output); masked-lm; sequence-classification -> classifier on the pooled
+// vector; multiple-choice -> classifier (-> 1) per choice, folded back to
+// [b, choices]; token-classification -> classifier; question-answering ->
+// qa_outputs. `input_ids` is the graph's input (the choice axis).
+inline void encoder_task_outputs(OnnxConfig& oc, Value x, Value input_ids, const EncoderHeadOptions& o) {
+    Graph& g = *x.g;
+    const std::string& task = oc.task();
+    int64_t labels = g.config().num_labels();
+    int64_t pooled_hidden = o.pooled_hidden > 0 ? o.pooled_hidden : o.hidden;
+    auto pooled = [&](Value h) {
+        if (!o.pooled && !o.pooler_output) throw Error("feature '" + task + "': this model has no pooled head");
+        return o.pooled ? o.pooled(h) : o.pooler_output(h);
+    };
+    if (task == "default") {
+        oc.output("last_hidden_state", x);
+        if (o.pooler_output) oc.output("pooler_output", o.pooler_output(x));
+    } else if (task == "masked-lm" && o.masked_lm) {
+        oc.output("logits", o.masked_lm(x));
+    } else if (task == "sequence-classification" && o.sequence_classification) {
+        oc.output("logits", o.sequence_classification(x));
+    } else if (task == "sequence-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), pooled(x), {.in = pooled_hidden, .out = labels}));
+    } else if (task == "multiple-choice") {
+        Value p = o.choice_pooled ? o.choice_pooled(x) : pooled(x);
+        int64_t width = o.choice_pooled ? o.hidden : pooled_hidden;
+        oc.output("logits", unflatten_choices(linear(Weights(g, "classifier"), p, {.in = width, .out = 1}), input_ids));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = labels}));
+    } else if (task == "question-answering") {
+        auto [start, end] = o.question_answering ? o.question_answering(x) : qa_head(Weights(g, "qa_outputs"), x, o.hidden);
         oc.output("start_logits", start);
         oc.output("end_logits", end);
     } else {

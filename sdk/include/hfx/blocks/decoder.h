@@ -190,4 +190,34 @@ inline std::optional<int64_t> pad_token_id(const Config& c) {
     return c.i("pad_token_id");
 }
 
+struct DecoderHeadOptions {
+    Weights embedding;                    // the input embedding an untied LM head falls back to
+    int64_t hidden = -1, vocab = -1;      // hidden: the width of x (OPT's word_embed_proj_dim)
+    std::optional<int64_t> pad_token_id;  // sequence-classification pooling (pad_token_id(config))
+    std::string lm_head = "lm_head";      // the causal-lm head's module (GPT-NeoX: embed_out)
+};
+
+// The task outputs of a decoder-only model (GPT-2 and its copies): default ->
+// last_hidden_state; causal-lm -> lm_head (tied to the input embedding when the
+// checkpoint does not store it); sequence-classification -> score (no bias) on the
+// last real token (gather_rows(last_token_index)); token-classification -> classifier.
+// x [b, s, hidden]; `input_ids` the graph's input, for the pooled token.
+inline void decoder_task_outputs(OnnxConfig& oc, Value x, Value input_ids, const DecoderHeadOptions& o) {
+    Graph& g = o.embedding.graph();
+    const std::string& task = oc.task();
+    int64_t labels = g.config().num_labels();
+    if (task == "default") {
+        oc.output("last_hidden_state", x);
+    } else if (task == "causal-lm") {
+        oc.output("logits", tied_lm_projection(Weights(g, o.lm_head), o.embedding, x, o.hidden, o.vocab));
+    } else if (task == "sequence-classification") {
+        Value last = gather_rows(x, last_token_index(input_ids, o.pad_token_id));  // [b, hidden]
+        oc.output("logits", linear(Weights(g, "score"), last, {.in = o.hidden, .out = labels, .bias = false}));
+    } else if (task == "token-classification") {
+        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = labels}));
+    } else {
+        throw Error("feature '" + task + "': not supported by this model");
+    }
+}
+
 }  // namespace hfx
