@@ -47,8 +47,9 @@ struct Dim {
 
 // How the validator makes a dummy value for an input (OnnxConfig.generate_dummy_inputs).
 struct DummySpec {
-    enum Kind { None, Ids, Mask, Constant, Normal, Positions, Boxes } kind = None;
+    enum Kind { None, Ids, Mask, Constant, Normal, Positions, Boxes, IdsEnding } kind = None;
     int64_t low = 0, high = 0;  // Ids: integers in [low, high); Constant: low
+    int64_t end = -1;           // IdsEnding: the token closing each row's unpadded part
 };
 
 struct ValueInfo {

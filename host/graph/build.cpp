@@ -1,5 +1,6 @@
 #include "graph/build.h"
 
+#include <cstddef>
 #include <cstring>
 #include <exception>
 
@@ -47,6 +48,9 @@ ValueInfo io_info(const hfx_io_desc* d) {
     info.dummy.kind = DummySpec::Kind(d->dummy_kind);
     info.dummy.low = d->dummy_low;
     info.dummy.high = d->dummy_high;
+    if (d->struct_size >= offsetof(hfx_io_desc, dummy_end) + sizeof(d->dummy_end)) info.dummy.end = d->dummy_end;
+    if (info.dummy.kind == DummySpec::IdsEnding && (info.dummy.end < 0 || info.dummy.high - info.dummy.low < 2))
+        fail("graph input '", info.name, "': HFX_DUMMY_IDS_ENDING needs dummy_end >= 0 and at least 2 ids in [low, high)");
     return info;
 }
 

@@ -76,6 +76,25 @@ Tensor make_positions(const Shape& shape, const Tensor* mask) {
 
 }  // namespace
 
+void end_rows_with(Tensor& ids, const Tensor* mask, const DummySpec& spec) {
+    if (ids.dtype != DType::i64) fail("dummy ids ending with ", std::to_string(spec.end), ": expected int64 ids");
+    if (mask && mask->shape != ids.shape) mask = nullptr;
+    int64_t cols = ids.shape.empty() ? 1 : ids.shape.back(), rows = ids.numel() / std::max<int64_t>(cols, 1);
+    int64_t other = spec.end == spec.low ? spec.low + 1 : spec.low;
+    for (int64_t r = 0; r < rows; ++r) {
+        int64_t* row = ids.ptr<int64_t>() + r * cols;
+        int64_t valid = cols;
+        if (mask) {
+            valid = 0;
+            for (int64_t c = 0; c < cols; ++c)
+                if (mask->ptr<int64_t>()[r * cols + c]) valid = c + 1;
+        }
+        for (int64_t c = 0; c < cols; ++c)
+            if (row[c] == spec.end) row[c] = other;
+        if (valid > 0) row[valid - 1] = spec.end;
+    }
+}
+
 std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBindings& dims, uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::map<std::string, Tensor> out;
@@ -95,12 +114,15 @@ std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBin
                     t = make_positions(shape, mask);
                     break;
                 }
+                case DummySpec::IdsEnding:
                 case DummySpec::Ids: {
                     std::uniform_int_distribution<int64_t> u(in.dummy.low, std::max(in.dummy.low, in.dummy.high - 1));
                     for (int64_t k = 0; k < n; ++k) {
                         if (in.dtype == DType::i32) t.ptr<int32_t>()[k] = int32_t(u(rng));
                         else t.ptr<int64_t>()[k] = u(rng);
                     }
+                    if (in.dummy.kind == DummySpec::IdsEnding)
+                        end_rows_with(t, out.count("attention_mask") ? &out.at("attention_mask") : nullptr, in.dummy);
                     break;
                 }
                 case DummySpec::Constant:

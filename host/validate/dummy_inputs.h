@@ -18,6 +18,12 @@ DimBindings validation_dims();
 // Resolves "past_sequence + sequence", "batch*4" and the like; unknown names -> 2.
 int64_t resolve_dim(const Dim& d, const DimBindings& dims);
 
+// HFX_DUMMY_IDS_ENDING: the last unpadded position of every row (per `mask`,
+// same shape as `ids`; null = no padding) becomes spec.end, and spec.end
+// appears nowhere else (as HF's BART-family classification requires: one eos
+// per row, closing its text).
+void end_rows_with(Tensor& ids, const Tensor* mask, const DummySpec& spec);
+
 std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBindings& dims, uint64_t seed = 42);
 
 }  // namespace hfx

@@ -61,11 +61,18 @@ Tensors run(rt::Session& s, const Model& m, const Tensors& feeds) {
     return out;
 }
 
-// Sequence lengths of every kind follow `seq`, so both runs change them all.
-DimBindings sizes(int64_t batch, int64_t seq, int64_t past) {
+// Sequence lengths of every kind follow `seq`, so both runs change them all;
+// every batch axis ("batch", CLIP's "text_batch" and "image_batch") follows `batch`.
+DimBindings sizes(const Model& m, int64_t batch, int64_t seq, int64_t past) {
     DimBindings d = validation_dims();
     d["batch"] = batch, d["sequence"] = seq, d["past_sequence"] = past;
     d["encoder_sequence"] = seq, d["decoder_sequence"] = std::max<int64_t>(1, seq - 2), d["past_decoder_sequence"] = past;
+    for (const auto* list : {&m.inputs, &m.outputs})
+        for (const ValueInfo& v : *list)
+            for (const Dim& dim : v.dims) {
+                int64_t per = 0;
+                if (is_batch_axis(dim, d, &per) && dim.symbol.find('*') == std::string::npos) d[dim.symbol] = batch;
+            }
     return d;
 }
 
@@ -108,6 +115,10 @@ void set_lengths(const Model& m, Tensors& feeds, const std::vector<int64_t>& len
             for (int64_t c = 0; c < cols; ++c) t.ptr<int64_t>()[r * cols + c] = mask ? (c < valid) : (c < valid ? c : 1);
         }
     }
+    // Ids closing each row with a token (eos) close the new rows.
+    for (const ValueInfo& in : m.inputs)
+        if (in.dummy.kind == DummySpec::IdsEnding)
+            end_rows_with(feeds.at(in.name), feeds.count("attention_mask") ? &feeds.at("attention_mask") : nullptr, in.dummy);
 }
 
 // The checks of one export; `dir` holds the tiny checkpoint and the files.
@@ -130,7 +141,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
         } catch (const Error& e) {
             // Shape inference names a node; a run of the graph names the output and its declared axes.
             try {
-                DimBindings d = sizes(2, 5, 3);
+                DimBindings d = sizes(built.model, 2, 5, 3);
                 rt::Session eager(eager_form(built.model), {});
                 check_declared_shapes(built.model.outputs, run(eager, built.model, make_dummy_inputs(built.model, d)), d);
             } catch (const Error& why) {
@@ -180,7 +191,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
     if (!ok) return;
     std::vector<std::string> names = output_names(m);
 
-    for (DimBindings d : {sizes(2, 5, 3), sizes(3, 9, 4)}) {
+    for (DimBindings d : {sizes(m, 2, 5, 3), sizes(m, 3, 9, 4)}) {
         c.run("runs at " + dims_text(d, past) + ": output shapes as declared, runtime == eager reference", [&] {
             Tensors feeds = make_dummy_inputs(m, d);
             Tensors ours = run(*file, m, feeds), ref = run(*eager, m, feeds);
@@ -195,7 +206,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
     std::optional<OrtOracle> ort = o.use_ort ? find_ort() : std::nullopt;
     if (ort) {
         c.run("ONNX Runtime agrees with the hfexport runtime", [&] {
-            DimBindings d = sizes(3, 9, 4);
+            DimBindings d = sizes(m, 3, 9, 4);
             Tensors feeds = make_dummy_inputs(m, d);
             Tensors ours = run(*file, m, feeds), theirs = ort_run(*ort, path, feeds, 1);
             std::string detail;
@@ -223,7 +234,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
     if (!mask_axis.empty() && !not_invariant) {
         c.run("padding invariance: a row alone == the same row right-padded next to a longer one", [&] {
             const int64_t full = 7, len = 4;
-            DimBindings d = sizes(2, full, 0);
+            DimBindings d = sizes(m, 2, full, 0);
             Tensors padded = make_dummy_inputs(m, d);
             set_lengths(m, padded, {full, len});
             // Padding holds the pad token, as a tokenizer leaves it (decoders pool at the last non-pad token).
@@ -237,7 +248,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
             }
             Tensors alone;
             for (const ValueInfo& in : m.inputs) {
-                Tensor t = slice(padded.at(in.name), 0, 1, 2);
+                Tensor t = batch_entries(padded.at(in.name), in.dims, d, 1, 2);
                 for (size_t k = 0; k < in.dims.size(); ++k)
                     if (padded_axis(in.dims[k])) t = slice(t, int64_t(k), 0, len);
                 alone[in.name] = t;
@@ -246,7 +257,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
             check_declared_shapes(m.outputs, a, d);
             Tensors row;
             for (const ValueInfo& out : m.outputs) {
-                Tensor t = slice(a.at(out.name), 0, 1, 2);
+                Tensor t = batch_entries(a.at(out.name), out.dims, d, 1, 2);
                 for (size_t k = 0; k < out.dims.size(); ++k)
                     if (padded_axis(out.dims[k])) t = slice(t, int64_t(k), 0, len);
                 row[out.name] = t;
@@ -270,7 +281,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
     if (past && decoder_only_cache && fed_tokens) {
         c.run("with past: prefix + stepwise decoding (past 0, 2, 3, ...) == the full sequence", [&] {
             const int64_t total = 6, prefix = 2;
-            DimBindings d = sizes(2, total, 0);
+            DimBindings d = sizes(m, 2, total, 0);
             Tensors feeds = make_dummy_inputs(m, d);
             set_lengths(m, feeds, {total, total});
             Tensors full = run(*file, m, feeds);
@@ -293,7 +304,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
                     step[in.name] = t;
                 }
                 last = run(*file, m, step);
-                check_declared_shapes(m.outputs, last, sizes(2, end - begin, begin));
+                check_declared_shapes(m.outputs, last, sizes(m, 2, end - begin, begin));
                 for (const ValueInfo& out : m.outputs) {
                     if (out.name.rfind("present.", 0) == 0)
                         presents["past_key_values." + out.name.substr(8)] = last.at(out.name);
@@ -337,7 +348,7 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
         write_export(built, *ckpt, p11, {.opset = 11});
         write_export(built, *ckpt, p17, {.opset = 17});
         rt::Session s11(p11, so), s17(p17, so);
-        Tensors feeds = make_dummy_inputs(m, sizes(2, 5, 3));
+        Tensors feeds = make_dummy_inputs(m, sizes(m, 2, 5, 3));
         Tensors a = run(s11, m, feeds), b = run(s17, m, feeds);
         std::string detail;
         expect_close("opset 11 and opset 17 outputs", names, a, b, atol, &detail);

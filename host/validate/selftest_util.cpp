@@ -32,6 +32,44 @@ bool is_total_sequence_axis(const Dim& d) {
            d.symbol.compare(d.symbol.size() - 8, 8, "sequence") == 0 && d.symbol.find('+') != std::string::npos;
 }
 
+namespace {
+
+std::string trimmed(std::string s) {
+    s.erase(0, s.find_first_not_of(' '));
+    s.erase(s.find_last_not_of(' ') + 1);
+    return s;
+}
+
+bool ends_with_batch(const std::string& s) { return s.size() >= 5 && s.compare(s.size() - 5, 5, "batch") == 0; }
+
+}  // namespace
+
+bool is_batch_axis(const Dim& d, const DimBindings& dims, int64_t* per_entry) {
+    if (d.size >= 0 || d.symbol.find('+') != std::string::npos) return false;
+    int64_t other = 1;
+    int batches = 0;
+    size_t start = 0;
+    while (start <= d.symbol.size()) {
+        size_t end = d.symbol.find('*', start);
+        if (end == std::string::npos) end = d.symbol.size();
+        std::string f = trimmed(d.symbol.substr(start, end - start));
+        if (ends_with_batch(f)) ++batches;
+        else other *= resolve_dim(Dim{-1, f}, dims);
+        start = end + 1;
+    }
+    if (batches != 1) return false;
+    if (per_entry) *per_entry = other;
+    return true;
+}
+
+Tensor batch_entries(const Tensor& t, const std::vector<Dim>& axes, const DimBindings& dims, int64_t begin, int64_t end) {
+    Tensor out = t;
+    int64_t per = 1;
+    for (size_t k = 0; k < axes.size(); ++k)
+        if (is_batch_axis(axes[k], dims, &per)) out = slice(out, int64_t(k), begin * per, end * per);
+    return out;
+}
+
 std::string fmt(double v) {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.3g", v);

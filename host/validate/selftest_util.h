@@ -20,6 +20,15 @@ Tensor slice(const Tensor& t, int64_t axis, int64_t begin, int64_t end);
 bool is_sequence_axis(const Dim& d);
 bool is_total_sequence_axis(const Dim& d);
 
+// An axis counting batch entries: a name ending in "batch" ("batch",
+// "text_batch", "image_batch" of CLIP) or a product with one ("batch*4", Bloom's
+// fused batch and heads, batch-major). `per_entry` (may be null) gets the
+// product of the other factors: entry b spans [b * per_entry, (b + 1) * per_entry).
+bool is_batch_axis(const Dim& d, const DimBindings& dims, int64_t* per_entry);
+
+// t restricted to batch entries [begin, end) on every batch axis of `axes`.
+Tensor batch_entries(const Tensor& t, const std::vector<Dim>& axes, const DimBindings& dims, int64_t begin, int64_t end);
+
 // Throws "output 'x': shape (..) does not match its declared axes [..] (..)"
 // for every output whose rank, fixed sizes or bound symbolic sizes differ.
 void check_declared_shapes(const std::vector<ValueInfo>& outputs, const Tensors& got, const DimBindings& dims);

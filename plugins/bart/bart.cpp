@@ -175,7 +175,8 @@ void build(Graph& g, const Variant& v) {
     std::string task = task_of(g.feature());
     int64_t mel = v.speech ? g.config().i("num_mel_bins") : 0, frames = v.speech ? 2 * g.config().i("max_source_positions") : 0;
     Seq2SeqOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .decoder_vocab_size = c.dec_vocab, .hidden = c.d, .past = {c.dec_layers, c.dec_heads, c.d / c.dec_heads},
-                                          .speech = v.speech, .num_mel_bins = mel, .frames = frames});
+                                          .speech = v.speech, .num_mel_bins = mel, .frames = frames, .encoder_length = v.speech ? frames / 2 : -1,
+                                          .ids_end = task == "sequence-classification" ? c.eos : -1});
     auto in = oc.declare_inputs();
     Weights m = Weights::base(g, "model", "decoder.layers.0.fc1.weight");
 

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define HFX_ABI_MAJOR 1
-#define HFX_ABI_MINOR 0
+#define HFX_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define HFX_EXPORT __declspec(dllexport)
@@ -81,7 +81,10 @@ typedef enum hfx_dummy_kind {
     HFX_DUMMY_CONSTANT = 3,  /* every element = low */
     HFX_DUMMY_NORMAL = 4,    /* standard normal floats */
     HFX_DUMMY_POSITIONS = 5, /* cumsum(mask) - 1 along the last axis, offset by the past */
-    HFX_DUMMY_BOXES = 6      /* LayoutLM boxes: x0<=x1, y0<=y1 in [0, high) on the last axis of 4 */
+    HFX_DUMMY_BOXES = 6,     /* LayoutLM boxes: x0<=x1, y0<=y1 in [0, high) on the last axis of 4 */
+    HFX_DUMMY_IDS_ENDING = 7 /* (since 1.1) integers in [low, high) except dummy_end; each row's last
+                                unpadded token (per attention_mask) is dummy_end: BART-family
+                                classification pools at the last eos */
 } hfx_dummy_kind;
 
 /* A graph input or output. dims[i] >= 0 is fixed; < 0 takes dim_names[i]
@@ -96,6 +99,7 @@ typedef struct hfx_io_desc {
     int32_t dummy_kind; /* hfx_dummy_kind, inputs only */
     int64_t dummy_low;
     int64_t dummy_high;
+    int64_t dummy_end; /* (since 1.1) HFX_DUMMY_IDS_ENDING's closing token */
 } hfx_io_desc;
 
 typedef struct hfx_weight_info {

@@ -54,6 +54,7 @@ struct IO {
     std::vector<std::string> axes;  // "batch", "sequence", or a number as text ("4")
     int32_t dummy = HFX_DUMMY_NONE;
     int64_t low = 0, high = 0;
+    int64_t end = -1;  // HFX_DUMMY_IDS_ENDING: the token closing each row (eos)
 };
 
 class Graph {
@@ -199,6 +200,7 @@ private:
         desc.d.dummy_kind = io.dummy;
         desc.d.dummy_low = io.low;
         desc.d.dummy_high = io.high;
+        desc.d.dummy_end = io.end;
         return desc;
     }
     Value wrap(hfx_value v) {

@@ -39,6 +39,9 @@ public:
         bool speech = false;  // input_features [batch, num_mel_bins, frames] instead of input_ids/attention_mask
         int64_t num_mel_bins = 80;
         int64_t frames = -1;  // a fixed number of frames (Whisper: 2 * max_source_positions)
+        int64_t encoder_length = -1;  // a fixed encoder length (Whisper: max_source_positions); -1 = "encoder_sequence"
+        int64_t ids_end = -1;  // >= 0: the dummy input_ids close each row with this token (BART-family
+                               // sequence-classification pools at the last eos; HF wants one per row)
     };
     Seq2SeqOnnxConfig(Graph& g, const std::string& feature, Options o)
         : OnnxSeq2SeqConfigWithPast(g, feature, o.past), o_(o), component_(g.component()) {
@@ -64,14 +67,16 @@ public:
 
     std::vector<IO> inputs() const override {
         std::vector<IO> in;
-        std::string enc = shifts_inputs() ? "sequence" : "encoder_sequence";
+        std::string enc = shifts_inputs() ? "sequence" : encoder_axis();
         if (runs_encoder()) {
             if (o_.speech) {
                 std::string frames = o_.frames > 0 ? std::to_string(o_.frames) : "encoder_frames";
                 in.push_back(IO{"input_features", DT::f32, {"batch", std::to_string(o_.num_mel_bins), frames},
                                 HFX_DUMMY_NORMAL});
             } else {
-                in.push_back(IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS, 0, o_.vocab_size});
+                in.push_back(o_.ids_end >= 0
+                                 ? IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS_ENDING, 0, o_.vocab_size, o_.ids_end}
+                                 : IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS, 0, o_.vocab_size});
                 in.push_back(IO{"attention_mask", DT::i64, {"batch", enc}, HFX_DUMMY_MASK});
             }
         }
@@ -81,29 +86,32 @@ public:
             in.push_back(ids);
             if (!component_.empty()) {
                 if (!o_.speech)
-                    in.push_back(IO{"encoder_attention_mask", DT::i64, {"batch", "encoder_sequence"}, HFX_DUMMY_MASK});
+                    in.push_back(IO{"encoder_attention_mask", DT::i64, {"batch", encoder_axis()}, HFX_DUMMY_MASK});
                 // With the cross-attention cache as input the states are not needed (optimum's file has no such input).
                 if (!past_in_inputs())
                     in.push_back(IO{"encoder_hidden_states", DT::f32,
-                                    {"batch", "encoder_sequence", std::to_string(o_.hidden)}, HFX_DUMMY_NORMAL});
+                                    {"batch", encoder_axis(), std::to_string(o_.hidden)}, HFX_DUMMY_NORMAL});
             }
             if (past_in_inputs()) fill_cache(in, true);
         }
         return in;
     }
     std::vector<IO> outputs() const override {
-        if (component_ == "encoder") return {IO{"last_hidden_state", DT::f32, {"batch", "encoder_sequence", "hidden"}}};
+        if (component_ == "encoder") return {IO{"last_hidden_state", DT::f32, {"batch", encoder_axis(), "hidden"}}};
         if (shifts_inputs()) return OnnxConfig::common_outputs(task_);
         std::vector<IO> out;
         if (task_ == "default") out.push_back(IO{"last_hidden_state", DT::f32, {"batch", "decoder_sequence", "hidden"}});
         else out.push_back(IO{"logits", DT::f32, {"batch", "decoder_sequence", "vocab"}});
         if (component_.empty())
-            out.push_back(IO{"encoder_last_hidden_state", DT::f32, {"batch", "encoder_sequence", "hidden"}});
+            out.push_back(IO{"encoder_last_hidden_state", DT::f32, {"batch", encoder_axis(), "hidden"}});
         if (present_in_outputs()) fill_cache(out, false);
         return out;
     }
 
 private:
+    std::string encoder_axis() const {
+        return o_.encoder_length > 0 ? std::to_string(o_.encoder_length) : "encoder_sequence";
+    }
     // past_key_values.{i}.decoder|encoder.key|value (inputs) or present.* (outputs):
     // [batch, heads, seq, head_dim]; a graph may decode several tokens per step.
     void fill_cache(std::vector<IO>& io, bool in) const {
@@ -115,7 +123,7 @@ private:
                 for (const char* kv : {"key", "value"})
                     io.push_back(IO{(in ? "past_key_values." : "present.") + std::to_string(i) + "." + part + "." + kv,
                                     DT::f32,
-                                    {"batch", std::to_string(past_.kv_heads), part == "decoder" ? self_seq : "encoder_sequence",
+                                    {"batch", std::to_string(past_.kv_heads), part == "decoder" ? self_seq : encoder_axis(),
                                      std::to_string(past_.head_dim)},
                                     HFX_DUMMY_NORMAL});
             }
