@@ -11,6 +11,7 @@
 
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/safetensors_write.h"
+#include "support/cli_run.h"
 #include "support/golden.h"
 
 namespace fs = std::filesystem;
@@ -18,25 +19,8 @@ namespace fs = std::filesystem;
 namespace hfx::test {
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
-
-Result run(const std::string& args) {
-    TempDir tmp;
-    std::string cmd = std::string(HFX_EXE) + " " + args + " >" + tmp.path + "/out 2>" + tmp.path + "/err";
-    int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    auto slurp = [](const std::string& p) {
-        std::ifstream in(p);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    r.out = slurp(tmp.path + "/out");
-    r.err = slurp(tmp.path + "/err");
-    return r;
-}
+using Result = CliResult;
+Result run(const std::string& args) { return run_cli(args); }
 
 const std::string kBert = std::string(HFX_FIXTURES_DIR) + "/bert/sequence-classification";
 

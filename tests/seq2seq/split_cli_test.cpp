@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "support/cli_run.h"
 #include "support/golden.h"
 
 namespace fs = std::filesystem;
@@ -16,18 +17,12 @@ namespace {
 
 struct Result {
     int code;
-    std::string out;
+    std::string out;  // stdout and stderr together
 };
 
 Result run(const std::string& args) {
-    std::string cmd = std::string(HFX_EXE) + " --plugin-dir " + HFX_PLUGIN_BUILD_DIR + " " + args + " 2>&1";
-    Result r{0, ""};
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof(buf), p)) r.out.append(buf, n);
-    int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    CliResult r = run_cli(std::string("--plugin-dir ") + HFX_PLUGIN_BUILD_DIR + " " + args);
+    return {r.code, r.out + r.err};
 }
 
 std::string fixture(const std::string& c) { return std::string(HFX_FIXTURES_DIR) + "/" + c; }

@@ -14,6 +14,7 @@
 
 #include "cli/image.h"
 #include "runtime/session.h"
+#include "support/cli_run.h"
 #include "support/golden.h"
 
 namespace fs = std::filesystem;
@@ -197,25 +198,8 @@ TEST(Preprocess, CropPctAsConvNextImageProcessor) {
     for (int64_t k = 0; k < 256; ++k) EXPECT_FLOAT_EQ(t.ptr<float>()[256 + k], float(expect.rgb[size_t(k * 3 + 1)]));
 }
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
-
-Result run(const std::string& args) {
-    TempDir tmp;
-    std::string cmd = std::string(HFX_EXE) + " " + args + " >" + tmp.path + "/out 2>" + tmp.path + "/err";
-    int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    auto slurp = [](const std::string& p) {
-        std::ifstream in(p);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
-    r.out = slurp(tmp.path + "/out");
-    r.err = slurp(tmp.path + "/err");
-    return r;
-}
+using Result = CliResult;
+Result run(const std::string& args) { return run_cli(args); }
 
 TEST(RunImage, PrintsTopClassesOfAnExportedClassifier) {
     TempDir dir;
