@@ -30,21 +30,6 @@ struct DebertaConfig {
     bool p2c() const { return pos_att.count("p2c") > 0; }
 };
 
-// DebertaEmbeddings: words (+ positions) (+ token types), embed_proj, LayerNorm, zeroed on padding.
-Value embeddings(const Weights& vb, const DebertaConfig& c, Value ids, std::optional<Value> types, Value mask) {
-    Graph& g = vb.graph();
-    auto s = vb.scope();
-    Value x = embedding(vb.pp("word_embeddings"), ids, c.vocab, c.embed);
-    if (c.position_biased_input) {
-        Value positions = unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
-        x = x + embedding(vb.pp("position_embeddings"), positions, c.max_pos, c.embed);
-    }
-    if (c.type_vocab > 0) x = x + embedding(vb.pp("token_type_embeddings"), *types, c.type_vocab, c.embed);
-    if (c.embed != c.hidden) x = linear(vb.pp("embed_proj"), x, {.in = c.embed, .out = c.hidden, .bias = false});
-    x = layer_norm(vb.pp("LayerNorm"), x, {.dim = c.hidden, .eps = c.eps});  // DebertaLayerNorm: same math
-    return x * unsqueeze(cast(mask, DT::f32), {2});
-}
-
 // What every layer shares: the pairwise mask, relative positions and the used slice of rel_embeddings.
 struct Relative {
     Value keep;               // [b, 1, s, s] bool
@@ -122,7 +107,10 @@ void build(Graph& g) {
     TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
-    Value x = embeddings(db.pp("embeddings"), c, t.ids, t.token_type_ids, t.mask);
+    Value x = deberta_embeddings(db.pp("embeddings"), t.ids, t.token_type_ids, t.mask,
+                                 {.vocab = c.vocab, .embed = c.embed, .hidden = c.hidden, .max_pos = c.max_pos,
+                                  .type_vocab = c.type_vocab, .position_biased_input = c.position_biased_input,
+                                  .eps = c.eps});
     Relative r = relative(db.pp("encoder"), c, x, t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(db.pp("encoder.layer", i), c, x, r);
 

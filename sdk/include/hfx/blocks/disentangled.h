@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "hfx/blocks/nn.h"
 #include "hfx/config.h"
 #include "hfx/ops.h"
 
@@ -92,6 +94,29 @@ inline Value masked_softmax(Value scores, Value keep, int64_t axis = -1) {
     Graph& g = *scores.g;
     Value p = softmax(where(keep, scores, g.scalar(kMaskValue)), axis);
     return where(keep, p, g.scalar(0.f));
+}
+
+// Sizes of DebertaEmbeddings / DebertaV2Embeddings (the same module in v1 and v2).
+struct DebertaEmbeddingOptions {
+    int64_t vocab = -1, embed = -1, hidden = -1, max_pos = -1, type_vocab = 0;
+    bool position_biased_input = true;
+    double eps = 1e-7;
+};
+
+// Words (+ positions) (+ token types), embed_proj, LayerNorm, zeroed on padding.
+inline Value deberta_embeddings(const Weights& vb, Value ids, std::optional<Value> types, Value mask,
+                                const DebertaEmbeddingOptions& o) {
+    Graph& g = vb.graph();
+    auto s = vb.scope();
+    Value x = embedding(vb.pp("word_embeddings"), ids, o.vocab, o.embed);
+    if (o.position_biased_input) {
+        Value positions = unsqueeze(range(g.scalar_i64(0), squeeze(dim(ids, 1), {0}), g.scalar_i64(1)), {0});
+        x = x + embedding(vb.pp("position_embeddings"), positions, o.max_pos, o.embed);
+    }
+    if (o.type_vocab > 0) x = x + embedding(vb.pp("token_type_embeddings"), *types, o.type_vocab, o.embed);
+    if (o.embed != o.hidden) x = linear(vb.pp("embed_proj"), x, {.in = o.embed, .out = o.hidden, .bias = false});
+    x = layer_norm(vb.pp("LayerNorm"), x, {.dim = o.hidden, .eps = o.eps});  // DebertaLayerNorm: same math
+    return x * unsqueeze(cast(mask, DT::f32), {2});
 }
 
 }  // namespace hfx
