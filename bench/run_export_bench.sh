@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Export benchmark: hfexport export of a bert-base checkpoint vs the byte-copy limit (cp of the
-# weights). Prints one JSON line per measurement on stdout; progress and errors go to stderr.
+# weights), to ONNX and, when the TorchScript backend is built, to TorchScript. Prints one JSON line per measurement on stdout; progress and errors go to stderr.
 # A failed measurement prints an "error" line and the script goes on; the exit status is 1 if any failed.
 #
 #   bench/run_export_bench.sh [HFEXPORT]        (default: <repo>/build/host/hfexport)
@@ -96,10 +96,15 @@ report() { # WHAT: prints the JSON line for the last measure (or its error)
         "$case_name" "$what" "$wall" "$rss" "$ratio"
 }
 
-# An export "succeeds" only if it exits 0 and leaves an .onnx file behind.
+# An export "succeeds" only if it exits 0 and leaves an .onnx (or .pt) file behind.
 has_onnx() {
     if [ -f "$tmp/out" ] || compgen -G "$tmp/out/*.onnx" >/dev/null; then return 0; fi
     err="exit 0 but no .onnx file in $tmp/out"
+    return 1
+}
+has_pt() {
+    if compgen -G "$tmp/out/*.pt" >/dev/null; then return 0; fi
+    err="exit 0 but no .pt file in $tmp/out"
     return 1
 }
 
@@ -123,4 +128,14 @@ report export
 prepare='rm -rf "$tmp/out"' check='has_onnx' \
     measure export_validate "$hfexport" export --model "$ckpt" --feature sequence-classification "$tmp/out"
 report export+validate
+
+# TorchScript: the same checkpoint and feature (an error line says why when the backend is not built).
+prepare='rm -rf "$tmp/out"' check='has_pt' \
+    measure export_torchscript "$hfexport" export --model "$ckpt" --feature sequence-classification \
+    --format torchscript --no-validate "$tmp/out"
+report export-torchscript
+prepare='rm -rf "$tmp/out"' check='has_pt' \
+    measure export_torchscript_validate "$hfexport" export --model "$ckpt" --feature sequence-classification \
+    --format torchscript "$tmp/out"
+report export-torchscript+validate
 exit "$failed"

@@ -10,7 +10,8 @@ SUDO=""
 packages=(cmake g++ make pkg-config
           libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
           libeigen3-dev libboost-dev libtomlplusplus-dev libspdlog-dev
-          nlohmann-json3-dev libcli11-dev libgtest-dev libpng-dev libjpeg-dev time)
+          nlohmann-json3-dev libcli11-dev libgtest-dev libpng-dev libjpeg-dev time
+          libtorch-dev python3-torch)  # TorchScript export, and PyTorch to check its files
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,13 +7,14 @@
 #include "core/error.h"
 #include "export/exporter.h"
 #include "export/split.h"
+#include "torchscript/torchscript.h"
 #include "validate/validate.h"
 
 namespace hfx::cli {
 
 namespace {
 struct ExportArgs {
-    std::string model, feature = "default", output = "onnx/", reference;
+    std::string model, feature = "default", output = "onnx/", reference, format = "onnx";
     int64_t opset = 0;
     double atol = 0;
     bool no_validate = false, external_data = false, no_ort = false, split = false;
@@ -28,9 +29,19 @@ ValidationOptions validation_options(const ExportArgs& args, const BuiltModel& b
     return vo;
 }
 
+Format format_of(const ExportArgs& args) { return args.format == "torchscript" ? Format::torchscript : Format::onnx; }
+
+ExportOptions export_options(const ExportArgs& args) {
+    return {.opset = args.opset, .external_data = args.external_data, .format = format_of(args)};
+}
+
+bool validate_written(const ExportArgs& args, const BuiltModel& built, const std::string& path, ValidationOptions vo) {
+    if (format_of(args) == Format::torchscript) return validate_torchscript(built.model, path, vo, std::cout);
+    return validate_export(built.model, path, vo, std::cout);
+}
+
 int export_split_command(const ExportArgs& args, const PluginRegistry& registry, const Checkpoint& ckpt) {
-    std::vector<ComponentExport> files = export_split(registry, ckpt, args.feature, args.output,
-                                                      {.opset = args.opset, .external_data = args.external_data}, std::cout);
+    std::vector<ComponentExport> files = export_split(registry, ckpt, args.feature, args.output, export_options(args), std::cout);
     if (args.no_validate) {
         for (const ComponentExport& e : files) std::cout << "Model saved at: " << e.path << " (not validated)\n";
         return 0;
@@ -42,7 +53,7 @@ int export_split_command(const ExportArgs& args, const PluginRegistry& registry,
         vo.component = e.component;
         bool compared = false;
         vo.reference_compared = &compared;
-        ok &= validate_export(e.built.model, e.path, vo, std::cout);
+        ok &= validate_written(args, e.built, e.path, vo);
         reference_used |= compared;
     }
     if (!args.reference.empty() && !reference_used) {
@@ -64,7 +75,11 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
     CLI::App* sub = app.add_subcommand("export", "Export a checkpoint to ONNX and validate it");
     sub->add_option("-m,--model", args->model, "Checkpoint folder (config.json + weights)")->required();
     sub->add_option("--feature", args->feature, "Feature to export (see `hfexport features`)")->capture_default_str();
-    sub->add_option("output", args->output, "Output folder, or a path ending in .onnx")->capture_default_str();
+    sub->add_option("output", args->output, "Output folder, or a path ending in .onnx (.pt for TorchScript)")
+        ->capture_default_str();
+    sub->add_option("--format", args->format, "onnx, or torchscript (a .pt file for torch.jit.load; needs libtorch)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"onnx", "torchscript"}));
     sub->add_option("--opset", args->opset, "ONNX opset (11..17; default: the model's)");
     sub->add_option("--atol", args->atol, "Absolute tolerance for validation (default: the model's)");
     sub->add_flag("--no-validate", args->no_validate, "Skip validation");
@@ -77,18 +92,24 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
                   "(and decoder_with_past_model.onnx for -with-past) instead of one model.onnx");
     commands.emplace_back(sub, [args] {
         auto registry = load_plugins();
+        if (format_of(*args) == Format::torchscript) {
+            std::string why;
+            if (!torchscript_available(&why)) fail("option '--format torchscript': ", why);
+            if (args->external_data) fail("option '--external-data': ONNX only (a .pt file holds its weights)");
+            if (args->opset) fail("option '--opset': ONNX only");
+        }
         Checkpoint ckpt = Checkpoint::open(args->model);
         if (args->split) return export_split_command(*args, *registry, ckpt);
         BuiltModel built = build_model(*registry, ckpt, args->feature, args->opset);
-        std::string path = resolve_output_path(args->output);
-        write_export(built, ckpt, path, {.opset = args->opset, .external_data = args->external_data});
+        std::string path = resolve_output_path(args->output, format_extension(format_of(*args)));
+        write_export(built, ckpt, path, export_options(*args));
         spdlog::debug("wrote {} (opset {})", path, built.opset);
         if (args->no_validate) {
             std::cout << "Model saved at: " << path << " (not validated)\n";
             return 0;
         }
         ValidationOptions vo = validation_options(*args, built);
-        if (!validate_export(built.model, path, vo, std::cout)) {
+        if (!validate_written(*args, built, path, vo)) {
             spdlog::error("validation failed: the exported model's outputs do not match the reference ({})", path);
             return 1;
         }

@@ -1,4 +1,4 @@
-// hfexport validate --model DIR --feature F MODEL.onnx: validates an existing file.
+// hfexport validate --model DIR --feature F MODEL.onnx|MODEL.pt: validates an existing file.
 #include <filesystem>
 #include <iostream>
 #include <spdlog/spdlog.h>
@@ -22,10 +22,10 @@ struct ValidateArgs {
 
 void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto args = std::make_shared<ValidateArgs>();
-    CLI::App* sub = app.add_subcommand("validate", "Validate an exported ONNX file against its checkpoint");
+    CLI::App* sub = app.add_subcommand("validate", "Validate an exported ONNX (or TorchScript) file against its checkpoint");
     sub->add_option("-m,--model", args->model, "Checkpoint folder the file was exported from")->required();
     sub->add_option("--feature", args->feature, "Feature it was exported for")->capture_default_str();
-    sub->add_option("onnx", args->onnx, "The ONNX file")->required();
+    sub->add_option("onnx", args->onnx, "The ONNX file (a .pt file is validated as TorchScript, in libtorch)")->required();
     sub->add_option("--atol", args->atol, "Absolute tolerance (default: the model's)");
     sub->add_option("--reference", args->reference, "Also compare with inputs/outputs of this .safetensors file");
     sub->add_flag("--no-ort", args->no_ort, "Do not compare with ONNX Runtime even when found");
@@ -36,9 +36,11 @@ void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
         auto registry = load_plugins();
         Checkpoint ckpt = Checkpoint::open(args->model);
         std::string component = args->component;
-        if (component.empty())  // encoder_model.onnx, decoder_model.onnx, decoder_with_past_model.onnx
+        bool torchscript = std::filesystem::path(args->onnx).extension() == ".pt";
+        Format format = torchscript ? Format::torchscript : Format::onnx;
+        if (component.empty())  // encoder_model.onnx, decoder_model.onnx, decoder_with_past_model.onnx (or .pt)
             for (const std::string& c : split_components(args->feature + "-with-past"))
-                if (std::filesystem::path(args->onnx).filename() == component_file_name(c)) component = c;
+                if (std::filesystem::path(args->onnx).filename() == component_file_name(c, format)) component = c;
         BuiltModel built = build_model(*registry, ckpt, args->feature, 0, component);
         ValidationOptions vo;
         vo.atol = args->atol > 0 ? args->atol : built.atol;
@@ -48,7 +50,9 @@ void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
         vo.component = component;
         bool compared = false;
         vo.reference_compared = &compared;
-        if (!validate_export(built.model, args->onnx, vo, std::cout)) {
+        bool ok = torchscript ? validate_torchscript(built.model, args->onnx, vo, std::cout)
+                              : validate_export(built.model, args->onnx, vo, std::cout);
+        if (!ok) {
             spdlog::error("validation failed: '{}' does not match its checkpoint", args->onnx);
             return 1;
         }

@@ -1,4 +1,5 @@
 #include "export/exporter.h"
+#include "torchscript/torchscript.h"
 
 #include <filesystem>
 #include <fstream>
@@ -125,29 +126,22 @@ void write_tiny(const TinyCheckpoint& tiny, const std::string& dir) {
     write_safetensors((fs::path(dir) / "model.safetensors").string(), tiny.tensors, {{"format", "pt"}});
 }
 
-std::string resolve_output_path(const std::string& output) {
+std::string resolve_output_path(const std::string& output, const std::string& extension) {
     if (output.empty()) fail("option 'output': empty path");
     fs::path p = output;
-    fs::path dir = p.extension() == ".onnx" ? p.parent_path() : p;
+    fs::path dir = p.extension() == extension ? p.parent_path() : p;
     std::error_code ec;
     if (!dir.empty() && !fs::is_directory(dir, ec)) {
         fs::create_directories(dir, ec);
         if (ec) fail("output '", dir.string(), "': cannot create the folder (", ec.message(), ")");
     }
-    return p.extension() == ".onnx" ? p.string() : (p / "model.onnx").string();
+    return p.extension() == extension ? p.string() : (p / ("model" + extension)).string();
 }
 
-std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint& ckpt, const std::string& onnx_path,
-                                      const ExportOptions& options) {
-    Model lowered = lower(built.model, options.opset ? options.opset : built.opset);
-    check_model(lowered);
-    WriteOptions wo;
-    wo.external_data = options.external_data || OnnxConfig::use_external_data_format(ckpt.num_parameters());
-    std::vector<std::string> files = write_onnx(lowered, onnx_path, wo);
-    // config.json beside the model, as transformers.onnx leaves it (atomically too),
-    // and the image preprocessor's config when the checkpoint has one (`run --image` reads it).
+std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std::string& dir) {
+    std::vector<std::string> files;
     auto copy_beside = [&](const std::string& from, const std::string& name) {
-        fs::path out = fs::path(onnx_path).parent_path() / name;
+        fs::path out = fs::path(dir) / name;
         std::error_code ec;
         if (fs::weakly_canonical(out, ec) == fs::weakly_canonical(from, ec)) return;
         fs::path tmp = out.string() + ".tmp";
@@ -160,6 +154,25 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
     std::string preprocessor = ckpt.dir() + "/preprocessor_config.json";
     std::error_code ec;
     if (fs::is_regular_file(preprocessor, ec)) copy_beside(preprocessor, "preprocessor_config.json");
+    return files;
+}
+
+const char* format_extension(Format format) { return format == Format::torchscript ? ".pt" : ".onnx"; }
+
+std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint& ckpt, const std::string& onnx_path,
+                                      const ExportOptions& options) {
+    if (options.format == Format::torchscript) {
+        write_torchscript(built.model, onnx_path, {{"model_type", built.model_type}, {"feature", built.feature}});
+        std::vector<std::string> files{onnx_path};
+        for (std::string& f : copy_checkpoint_files(ckpt, fs::path(onnx_path).parent_path().string())) files.push_back(f);
+        return files;
+    }
+    Model lowered = lower(built.model, options.opset ? options.opset : built.opset);
+    check_model(lowered);
+    WriteOptions wo;
+    wo.external_data = options.external_data || OnnxConfig::use_external_data_format(ckpt.num_parameters());
+    std::vector<std::string> files = write_onnx(lowered, onnx_path, wo);
+    for (std::string& f : copy_checkpoint_files(ckpt, fs::path(onnx_path).parent_path().string())) files.push_back(f);
     return files;
 }
 

@@ -39,17 +39,29 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
 // Writes dir/config.json and dir/model.safetensors.
 void write_tiny(const TinyCheckpoint& tiny, const std::string& dir);
 
+enum class Format { onnx, torchscript };
+
 struct ExportOptions {
     int64_t opset = 0;
     bool external_data = false;  // forced; otherwise chosen by size (2 GiB)
+    Format format = Format::onnx;
 };
+// ".onnx" or ".pt"
+const char* format_extension(Format format);
 
-// Lowers, checks and writes `built` to `onnx_path`, then copies config.json
-// beside it. Returns the files written.
+// Lowers, checks and writes `built` to `onnx_path` (or, for TorchScript,
+// translates it: torchscript/torchscript.h), then copies config.json beside
+// it. Returns the files written.
 std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint& ckpt, const std::string& onnx_path,
                                       const ExportOptions& options);
 
-// "out/" -> "out/model.onnx" (created); "x.onnx" -> itself. Errors name the option.
-std::string resolve_output_path(const std::string& output);
+// config.json beside the model, as transformers.onnx leaves it (atomically), and
+// the image preprocessor's config when the checkpoint has one (`run --image`
+// reads it). Returns the files written.
+std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std::string& dir);
+
+// "out/" -> "out/model.onnx" (created); "x.onnx" -> itself; `extension` ".pt"
+// for TorchScript. Errors name the option.
+std::string resolve_output_path(const std::string& output, const std::string& extension = ".onnx");
 
 }  // namespace hfx

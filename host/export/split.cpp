@@ -15,31 +15,32 @@ std::vector<std::string> split_components(const std::string& feature) {
     return {"encoder", "decoder"};
 }
 
-std::string component_file_name(const std::string& component) {
+std::string component_file_name(const std::string& component, Format format) {
     std::string s = component;
     for (char& c : s)
         if (c == '-') c = '_';
-    return s + "_model.onnx";
+    return s + "_model" + format_extension(format);
 }
 
 std::vector<ComponentExport> export_split(const PluginRegistry& registry, const Checkpoint& ckpt,
                                           const std::string& feature, const std::string& out_dir,
                                           const ExportOptions& options, std::ostream& log) {
-    if (fs::path(out_dir).extension() == ".onnx")
+    const char* extension = format_extension(options.format);
+    if (fs::path(out_dir).extension() == extension)
         fail("option 'output': a split export writes several files; give a folder, not '", out_dir, "'");
-    std::string dir = fs::path(resolve_output_path(out_dir)).parent_path().string();
+    std::string dir = fs::path(resolve_output_path(out_dir, extension)).parent_path().string();
     std::vector<ComponentExport> out;
     // Build every graph first: a component the plugin refuses leaves no file behind.
     for (const std::string& c : split_components(feature)) {
         ComponentExport e;
         e.component = c;
-        e.path = (fs::path(dir) / component_file_name(c)).string();
+        e.path = (fs::path(dir) / component_file_name(c, options.format)).string();
         e.built = build_model(registry, ckpt, feature, options.opset, c);
         out.push_back(std::move(e));
     }
     for (const ComponentExport& e : out) write_export(e.built, ckpt, e.path, options);
 
-    // ONNX files cannot share initializers: report what is stored more than once.
+    // Neither ONNX nor TorchScript files can share tensors across files: report what is stored more than once.
     std::map<std::string, std::vector<std::string>> holders;
     std::map<std::string, int64_t> bytes;
     for (const ComponentExport& e : out)
@@ -56,7 +57,7 @@ std::vector<ComponentExport> export_split(const PluginRegistry& registry, const 
         }
     if (count)
         log << "Shared weights: " << count << " checkpoint tensors are stored in more than one of these files (" << shared
-            << " bytes duplicated); ONNX files cannot share initializers, so each file is self-contained.\n";
+            << " bytes duplicated); separate files cannot share tensors, so each is self-contained.\n";
     return out;
 }
 

@@ -12,14 +12,14 @@ namespace hfx {
 
 struct ComponentExport {
     std::string component;  // "encoder", "decoder", "decoder-with-past"
-    std::string path;       // the written .onnx file
+    std::string path;       // the written .onnx (or .pt) file
     BuiltModel built;
 };
 
 // The components of `feature` in optimum's layout.
 std::vector<std::string> split_components(const std::string& feature);
-// "decoder-with-past" -> "decoder_with_past_model.onnx"
-std::string component_file_name(const std::string& component);
+// "decoder-with-past" -> "decoder_with_past_model.onnx" (".pt" for TorchScript)
+std::string component_file_name(const std::string& component, Format format = Format::onnx);
 
 // Builds and writes every component of `feature` into the folder `out_dir`.
 // Weights are stored once per file; those the files share (the embedding of

@@ -11,6 +11,11 @@ DimBindings validation_dims() {
             {"encoder_sequence", 9}, {"past_decoder_sequence", 4}};
 }
 
+DimBindings second_validation_dims() {
+    return {{"batch", 2}, {"sequence", 5}, {"choice", 2}, {"past_sequence", 0}, {"decoder_sequence", 3},
+            {"encoder_sequence", 7}, {"past_decoder_sequence", 0}};
+}
+
 int64_t resolve_dim(const Dim& d, const DimBindings& dims) {
     if (d.size >= 0) return d.size;
     int64_t total = 0;

@@ -8,12 +8,11 @@
 #include "core/error.h"
 #include "runtime/session.h"
 #include "validate/ort_oracle.h"
+#include "validate/compare.h"
 #include "validate/reference_match.h"
 
 namespace hfx {
 namespace {
-
-using Outputs = std::map<std::string, Tensor>;
 
 std::string name_set(const std::vector<std::string>& names) {
     std::string s = "{";
@@ -27,25 +26,26 @@ std::string fmt(double v) {
     return buf;
 }
 
-// One comparison block in the transformers.onnx format. `ref` is the reference.
-bool compare(const std::string& title, const std::vector<std::string>& names, const Outputs& got, const Outputs& ref,
-             double atol, std::ostream& log) {
-    log << "Validating ONNX model (" << title << ")...\n";
+}  // namespace
+
+bool compare_outputs(const std::string& title, const std::vector<std::string>& names, const Outputs& got,
+                     const Outputs& ref, double atol, std::ostream& log, const std::string& kind) {
+    log << "Validating " << kind << " (" << title << ")...\n";
     bool ok = true;
     std::vector<std::string> missing;
     for (const auto& n : names)
         if (!got.count(n) || !ref.count(n)) missing.push_back(n);
     if (missing.empty()) {
-        log << "\t-[\u2713] ONNX model output names match reference model (" << name_set(names) << ")\n";
+        log << "\t-[\u2713] " << kind << " output names match reference model (" << name_set(names) << ")\n";
     } else {
-        log << "\t-[x] ONNX model output names do not match reference model: missing " << name_set(missing) << "\n";
+        log << "\t-[x] " << kind << " output names do not match reference model: missing " << name_set(missing) << "\n";
         ok = false;
     }
     for (const auto& n : names) {
         if (!got.count(n) || !ref.count(n)) continue;
         const Tensor& a = got.at(n);
         const Tensor& b = ref.at(n);
-        log << "\t- Validating ONNX Model output \"" << n << "\":\n";
+        log << "\t- Validating " << kind << " output \"" << n << "\":\n";
         if (a.shape != b.shape) {
             log << "\t\t-[x] shape " << shape_str(a.shape) << " doesn't match " << shape_str(b.shape) << "\n";
             ok = false;
@@ -96,14 +96,36 @@ Outputs to_map(const std::vector<std::string>& names, const std::vector<Tensor>&
     return out;
 }
 
-}  // namespace
-
 Model eager_form(const Model& built) {
     Model m = built;
     m.opsets[""] = 17;
     for (auto& [n, t] : m.initializers)
         if (t.dtype == DType::f16 || t.dtype == DType::bf16 || t.dtype == DType::f64) t = t.to_f32();
     return m;
+}
+
+bool compare_with_reference_file(const ValidationOptions& o, const std::vector<std::string>& input_names,
+                                 const std::vector<std::string>& output_names, const std::string& runner,
+                                 const std::string& kind, std::ostream& log,
+                                 const std::function<Outputs(const Outputs&)>& run) {
+    if (o.reference_compared) *o.reference_compared = false;
+    if (o.reference_file.empty()) return true;
+    Outputs golden = read_safetensors(o.reference_file);
+    std::string why;
+    auto match = match_reference(golden, input_names, output_names, o.component, &why);
+    if (!match) {
+        if (o.component.empty()) fail("reference '", o.reference_file, "': ", why);
+        log << "Reference file " << o.reference_file << " does not apply to the " << o.component << " graph (" << why
+            << "); skipped\n";
+        return true;
+    }
+    std::vector<std::string> present;
+    Outputs ref;
+    for (const auto& [out, ref_name] : match->output_names) present.push_back(out), ref[out] = golden.at(ref_name);
+    bool ok = compare_outputs(runner + " vs reference file " + o.reference_file, present, run(match->feeds), ref, o.atol,
+                              log, kind);
+    if (o.reference_compared) *o.reference_compared = true;
+    return ok;
 }
 
 bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& o, std::ostream& log) {
@@ -118,13 +140,13 @@ bool validate_export(const Model& eager, const std::string& onnx_path, const Val
     Outputs expected = to_map(names, reference.run(names, inputs));
     Outputs ours = to_map(names, file.run(names, inputs));
     std::string dims = dims_text(o.dims, eager);
-    ok &= compare("hfexport runtime vs eager reference, " + dims, names, ours, expected, o.atol, log);
+    ok &= compare_outputs("hfexport runtime vs eager reference, " + dims, names, ours, expected, o.atol, log);
 
     if (o.use_ort) {
         if (auto ort = find_ort()) {
             try {
                 Outputs theirs = ort_run(*ort, onnx_path, inputs);
-                ok &= compare("ONNX Runtime vs eager reference, " + dims, names, theirs, expected, o.atol, log);
+                ok &= compare_outputs("ONNX Runtime vs eager reference, " + dims, names, theirs, expected, o.atol, log);
             } catch (const Error& e) {
                 log << "\t-[x] " << e.what() << "\n";
                 ok = false;
@@ -134,26 +156,10 @@ bool validate_export(const Model& eager, const std::string& onnx_path, const Val
         }
     }
 
-    if (o.reference_compared) *o.reference_compared = false;
-    if (!o.reference_file.empty()) {
-        Outputs golden = read_safetensors(o.reference_file);
-        std::vector<std::string> input_names;
-        for (const ValueInfo& v : file.model().inputs) input_names.push_back(v.name);
-        std::string why;
-        auto match = match_reference(golden, input_names, names, o.component, &why);
-        if (!match) {
-            if (o.component.empty()) fail("reference '", o.reference_file, "': ", why);
-            log << "Reference file " << o.reference_file << " does not apply to the " << o.component << " graph (" << why
-                << "); skipped\n";
-            return ok;
-        }
-        std::vector<std::string> present;
-        Outputs ref;
-        for (const auto& [out, ref_name] : match->output_names) present.push_back(out), ref[out] = golden.at(ref_name);
-        Outputs got = to_map(names, file.run(names, match->feeds));
-        ok &= compare("hfexport runtime vs reference file " + o.reference_file, present, got, ref, o.atol, log);
-        if (o.reference_compared) *o.reference_compared = true;
-    }
+    std::vector<std::string> input_names;
+    for (const ValueInfo& v : file.model().inputs) input_names.push_back(v.name);
+    ok &= compare_with_reference_file(o, input_names, names, "hfexport runtime", "ONNX model", log,
+                                      [&](const Outputs& feeds) { return to_map(names, file.run(names, feeds)); });
     return ok;
 }
 

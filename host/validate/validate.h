@@ -35,4 +35,10 @@ Model eager_form(const Model& built);
 bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& options,
                      std::ostream& log);
 
+// The same for a written TorchScript file, run in libtorch: at options.dims and
+// again at second_validation_dims() (other batch and sequence sizes, an empty
+// past), since a module that only runs at one size is what tracing gives.
+bool validate_torchscript(const Model& eager, const std::string& pt_path, const ValidationOptions& options,
+                          std::ostream& log);
+
 }  // namespace hfx

@@ -13,7 +13,6 @@
 #include "runtime/session.h"
 #include "support/golden.h"
 #include "validate/ort_oracle.h"
-#include "validate/reference_match.h"
 #include <hfx/onnx_config.h>
 
 namespace hfx::test {
@@ -30,13 +29,6 @@ PluginRegistry& registry() {
 
 class Golden : public ::testing::TestWithParam<GoldenCase> {};
 
-// Encoder-decoder fixtures feed decoder graphs (decoder_input_ids, or a decoder step's encoder_hidden_states).
-bool is_seq2seq(const GoldenCase& c) {
-    for (const auto& n : c.inputs)
-        if (n == "decoder_input_ids" || n == "encoder_hidden_states") return true;
-    return false;
-}
-
 // Exports one graph of the case (`component` "" = the single model.onnx), runs it in
 // our runtime and in ONNX Runtime on the fixture's tensors and compares with its outputs.
 // Returns false (nothing checked) when the fixture cannot feed this graph.
@@ -49,27 +41,16 @@ bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golde
 
     rt::Session session(path);
     std::vector<std::string> names = session.output_names();
-    std::map<std::string, Tensor> feeds;
-    std::map<std::string, std::string> ref_names;  // graph output -> fixture name
-    if (component.empty() && !is_seq2seq(c)) {
-        for (const auto& name : session.input_names()) {
-            EXPECT_TRUE(golden.count(name)) << "graph input '" << name << "' is not in the fixture";
-            if (!golden.count(name)) return true;
-            feeds[name] = golden.at(name);
-        }
-        for (const auto& n : names)
-            if (golden.count(n)) ref_names[n] = n;  // a graph may produce more than the fixture stores
-    } else {
-        std::string why;
-        auto match = match_reference(golden, session.input_names(), names, component, &why);
-        if (!match) {
-            std::cout << "[golden] " << c.arch << "/" << c.name << " [" << (component.empty() ? "model" : component)
-                      << "] not fed by this fixture (" << why << ")\n";
-            return false;
-        }
-        feeds = match->feeds;
-        ref_names = match->output_names;
+    std::string why;
+    auto fed = fixture_feed(c, golden, session.input_names(), names, component, &why);
+    if (!fed) {
+        if (component.empty() && !is_seq2seq(c)) ADD_FAILURE() << why;  // it must feed its single graph
+        std::cout << "[golden] " << c.arch << "/" << c.name << " [" << (component.empty() ? "model" : component)
+                  << "] not fed by this fixture (" << why << ")\n";
+        return false;
     }
+    const std::map<std::string, Tensor>& feeds = fed->feeds;
+    const std::map<std::string, std::string>& ref_names = fed->ref_names;
     std::vector<Tensor> ours = session.run(names, feeds);
 
     std::optional<OrtOracle> ort = find_ort();

@@ -1,5 +1,7 @@
 #include "golden.h"
 
+#include "validate/reference_match.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -27,6 +29,36 @@ std::vector<GoldenCase> golden_cases() {
         out.push_back(std::move(g));
     }
     return out;
+}
+
+bool is_seq2seq(const GoldenCase& c) {
+    for (const auto& n : c.inputs)
+        if (n == "decoder_input_ids" || n == "encoder_hidden_states") return true;
+    return false;
+}
+
+std::optional<FixtureFeed> fixture_feed(const GoldenCase& c, const std::map<std::string, Tensor>& golden,
+                                        const std::vector<std::string>& input_names,
+                                        const std::vector<std::string>& output_names, const std::string& component,
+                                        std::string* why) {
+    FixtureFeed f;
+    if (component.empty() && !is_seq2seq(c)) {
+        for (const auto& name : input_names) {
+            if (!golden.count(name)) {
+                *why = "graph input '" + name + "' is not in the fixture";
+                return std::nullopt;
+            }
+            f.feeds[name] = golden.at(name);
+        }
+        for (const auto& n : output_names)
+            if (golden.count(n)) f.ref_names[n] = n;  // a graph may produce more than the fixture stores
+        return f;
+    }
+    auto match = match_reference(golden, input_names, output_names, component, why);
+    if (!match) return std::nullopt;
+    f.feeds = match->feeds;
+    f.ref_names = match->output_names;
+    return f;
 }
 
 double max_abs_diff(const Tensor& a, const Tensor& b) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,21 @@ struct GoldenCase {
 
 // Every case of tests/fixtures/index.json.
 std::vector<GoldenCase> golden_cases();
+
+// Encoder-decoder fixtures feed decoder graphs (decoder_input_ids, or a decoder step's encoder_hidden_states).
+bool is_seq2seq(const GoldenCase& c);
+
+// What a fixture feeds one exported graph (`component` "" = the single file):
+// its inputs by graph name, and the graph outputs it holds (graph name -> fixture name).
+struct FixtureFeed {
+    std::map<std::string, Tensor> feeds;
+    std::map<std::string, std::string> ref_names;
+};
+// nullopt (with `why`) when the fixture cannot feed this graph.
+std::optional<FixtureFeed> fixture_feed(const GoldenCase& c, const std::map<std::string, Tensor>& golden,
+                                        const std::vector<std::string>& input_names,
+                                        const std::vector<std::string>& output_names, const std::string& component,
+                                        std::string* why);
 
 // max |a - b| over all elements (shapes must match; returns +inf otherwise).
 double max_abs_diff(const Tensor& a, const Tensor& b);
