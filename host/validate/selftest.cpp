@@ -11,6 +11,7 @@
 #include "export/exporter.h"
 #include "export/onnx_load.h"
 #include "runtime/session.h"
+#include "torchscript/torchscript.h"
 #include "validate/ort_oracle.h"
 #include "validate/selftest_util.h"
 #include "validate/validate.h"
@@ -215,6 +216,25 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
         });
     } else {
         c.skip("ONNX Runtime agrees with the hfexport runtime", o.use_ort ? "ONNX Runtime not found" : "--no-ort");
+    }
+
+    // The same graph as TorchScript, in libtorch, at two sizes (an empty past among them).
+    if (torchscript_available()) {
+        c.run("TorchScript export: libtorch == eager reference at two sizes", [&] {
+            std::string pt = resolve_output_path(dir + "/torchscript", ".pt");
+            write_export(built, *ckpt, pt, {.format = Format::torchscript});
+            TorchScriptModule module(pt);
+            std::string detail;
+            for (DimBindings d : {sizes(m, 2, 5, 0), sizes(m, 3, 9, 4)}) {
+                Tensors feeds = make_dummy_inputs(m, d);
+                Tensors got = module.run(feeds, o.threads), ref = run(*eager, m, feeds);
+                check_declared_shapes(m.outputs, got, d);
+                expect_close("libtorch and eager reference", names, got, ref, atol, &detail);
+            }
+            return detail;
+        });
+    } else {
+        c.skip("TorchScript export: libtorch == eager reference at two sizes", "the libtorch backend is not built");
     }
 
     // The axes the mask pads: its own last axis, and with a past of 0 the new tokens' too.
