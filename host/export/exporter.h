@@ -45,7 +45,8 @@ struct ExportOptions {
 };
 
 // Lowers, checks and writes `built` to `onnx_path`, then copies config.json
-// beside it. Returns the files written.
+// (and preprocessor_config.json / generation_config.json when the checkpoint
+// has them) beside it. Returns the files written.
 std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint& ckpt, const std::string& onnx_path,
                                       const ExportOptions& options);
 
