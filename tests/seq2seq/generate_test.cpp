@@ -248,8 +248,15 @@ TEST_P(Seq2SeqGenerate, ForcedBosAndEosTokens) {
     EXPECT_EQ(std::count(got.begin(), got.end() - 1, 3), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, Seq2SeqGenerate, ::testing::Values("bart", "t5", "marian", "m2m_100", "whisper"),
-                         [](const auto& info) { return info.param; });
+// Every encoder-decoder model type with a seq2seq-lm / speech2seq-lm fixture.
+INSTANTIATE_TEST_SUITE_P(Fixtures, Seq2SeqGenerate,
+                         ::testing::Values("bart", "mbart", "plbart", "marian", "pegasus", "blenderbot", "blenderbot-small",
+                                           "m2m_100", "bigbird_pegasus", "t5", "mt5", "longt5", "whisper"),
+                         [](const auto& info) {
+                             std::string s = info.param;
+                             std::replace(s.begin(), s.end(), '-', '_');
+                             return s;
+                         });
 
 TEST(Seq2SeqGenerationConfig, FollowsTransformers) {
     rt::GenerateOptions bart;
