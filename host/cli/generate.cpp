@@ -117,6 +117,7 @@ void print(const rt::GenerateResult& r, bool json, bool cache, const char* layou
 }
 
 // Encoder-decoder generation: `model` is an export folder or file (exported already).
+// `config_dir`: the checkpoint it was exported from ("" = the export folder).
 int generate_seq2seq(const GenerateArgs& a, const std::string& model, const std::string& config_dir,
                      const std::vector<std::vector<int64_t>>& prompts) {
     rt::SessionOptions so;
@@ -131,17 +132,17 @@ int generate_seq2seq(const GenerateArgs& a, const std::string& model, const std:
     if (a.start->count()) o.decoder_start_token_id = a.decoder_start_token_id;
     if (o.decoder_start_token_id < 0)
         fail("option '--decoder-start-token-id': required (no generation_config.json or config.json with "
-             "decoder_start_token_id or bos_token_id beside '", model, "')");
+             "decoder_start_token_id or bos_token_id beside '", a.model, "')");
 
     rt::GenerateResult r;
     if (gen.takes_features()) {
-        if (a.input_features.empty()) fail("option '--input-features': required (the encoder of '", model, "' takes input_features)");
-        if (!prompts.empty()) fail("option '--input-ids': the encoder of '", model, "' takes input_features, not input_ids");
+        if (a.input_features.empty()) fail("option '--input-features': required (the encoder of '", a.model, "' takes input_features)");
+        if (!prompts.empty()) fail("option '--input-ids': the encoder of '", a.model, "' takes input_features, not input_ids");
         std::map<std::string, Tensor> all = read_safetensors(a.input_features);
         if (!all.count("input_features")) fail("file '", a.input_features, "': no tensor named input_features");
         r = gen.greedy(all.at("input_features"), o);
     } else {
-        if (!a.input_features.empty()) fail("option '--input-features': the encoder of '", model, "' takes input_ids");
+        if (!a.input_features.empty()) fail("option '--input-features': the encoder of '", a.model, "' takes input_ids");
         if (prompts.empty()) fail("option '--input-ids': required (the encoder prompt, e.g. --input-ids 5,6,7,2)");
         r = gen.greedy(prompts, o);
     }

@@ -29,7 +29,8 @@ bool GreedyRows::is_eos(int64_t token) const {
 void GreedyRows::process(float* scores, int64_t vocab) const {
     const float inf = std::numeric_limits<float>::infinity();
     auto check = [&](int64_t token, const char* what) {
-        if (token < 0 || token >= vocab) fail("option '", what, "': token ", token, " is outside the vocabulary (", vocab, ")");
+        if (token < 0 || token >= vocab) fail("option '", what, "': token ", std::to_string(token), " is outside the vocabulary (",
+                 std::to_string(vocab), " ids)");
     };
     auto force = [&](int64_t token, const char* what) {
         check(token, what);
@@ -54,7 +55,8 @@ void GreedyRows::process(float* scores, int64_t vocab) const {
 
 std::vector<int64_t> GreedyRows::pick(const Tensor& logits) {
     if (logits.dtype != DType::f32 || logits.shape.size() != 3 || logits.shape[0] != int64_t(done_.size()))
-        fail("output 'logits': expected float [", done_.size(), ", sequence, vocab], got ", shape_str(logits.shape));
+        fail("output 'logits': expected float [", std::to_string(done_.size()), ", sequence, vocab], got ",
+             shape_str(logits.shape));
     int64_t b = logits.shape[0], s = logits.shape[1], v = logits.shape[2];
     std::vector<int64_t> next(size_t(b), 0);
     std::vector<float> scores(static_cast<size_t>(v));

@@ -406,6 +406,11 @@ TEST(Seq2SeqGenerateCli, OneLineErrors) {
     Cli given = cli(dir.path + "/t5.onnx --input-ids 5,6,1 --max-new-tokens 2 --decoder-start-token-id 0 --json");
     EXPECT_EQ(given.code, 0) << given.err;
 
+    Cli vocab = cli(exports("bart").split + " --input-ids 5,6,2 --max-new-tokens 2 --forced-bos-token-id 9999");
+    EXPECT_EQ(vocab.code, 1);
+    EXPECT_NE(vocab.err.find("option 'forced_bos_token_id': token 9999 is outside the vocabulary (256 ids)"),
+              std::string::npos) << vocab.err;
+
     // Seq2seq options on what is not an encoder-decoder model.
     Checkpoint bert = Checkpoint::open(std::string(HFX_FIXTURES_DIR) + "/bert/default");
     write_export(build_model(registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
