@@ -23,6 +23,7 @@
 #include "runtime/seq2seq_generate.h"
 #include "support/cli_run.h"
 #include "support/golden.h"
+#include "validate/ort_oracle.h"
 
 namespace fs = std::filesystem;
 
@@ -206,6 +207,59 @@ TEST_P(Seq2SeqGenerate, CachedSplitEqualsFullSequenceArgmax) {
     EXPECT_EQ(s.encoder_runs, s.steps);
 }
 
+// An independent runtime on the same files: ONNX Runtime, driven step by step with the cache as
+// optimum's ORTModelForSeq2SeqLM does, picks the same tokens from the same logits.
+// (A subset of the model types: node starts once per run.)
+class Seq2SeqGenerateOrt : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Seq2SeqGenerateOrt, CachedSplitMatchesOnnxRuntime) {
+    const std::string arch = GetParam();
+    std::optional<OrtOracle> ort = find_ort();
+    if (!ort) GTEST_SKIP() << "node / onnxruntime-node not found";
+    Exports& e = exports(arch);
+    const int64_t n = 6;
+    rt::GenerateOptions o = config_options(arch, n);
+    o.output_logits = true;
+    Rows rows = rows_of(arch);
+    rt::Seq2SeqGenerator gen(e.split);
+    rt::GenerateResult ours = run(gen, rows, {0, 1}, o);
+
+    std::map<std::string, Tensor> feeds;
+    int64_t b = count(rows);
+    if (rows.prompts.empty()) {
+        feeds["input_features"] = rows.features;
+    } else {
+        rt::PaddedBatch padded = rt::right_pad(rows.prompts, o.pad_token_id);
+        feeds["input_ids"] = padded.input_ids;
+        feeds["attention_mask"] = padded.attention_mask;
+        feeds["encoder_attention_mask"] = padded.attention_mask;
+    }
+    feeds["encoder_hidden_states"] = ort_run(*ort, e.split + "/encoder_model.onnx", feeds).at("last_hidden_state");
+    std::vector<int64_t> next(size_t(b), o.decoder_start_token_id);
+    std::vector<std::vector<int64_t>> tokens(static_cast<size_t>(b));
+    for (int64_t step = 0; step < n; ++step) {
+        feeds["input_ids"] = i64(next, {b, 1});
+        auto out = ort_run(*ort, e.split + (step == 0 ? "/decoder_model.onnx" : "/decoder_with_past_model.onnx"), feeds);
+        for (const auto& [name, t] : out)
+            if (name.rfind("present.", 0) == 0) feeds["past_key_values." + name.substr(8)] = t;
+        const Tensor& logits = out.at("logits");  // [b, 1, vocab]
+        int64_t v = logits.shape[2];
+        for (int64_t r = 0; r < b; ++r) {
+            const float* row_logits = logits.ptr<float>() + r * v;
+            next[size_t(r)] = std::max_element(row_logits, row_logits + v) - row_logits;
+            tokens[size_t(r)].push_back(next[size_t(r)]);
+            const Tensor& mine = ours.logits.at(size_t(step));
+            double worst = 0;
+            for (int64_t k = 0; k < v; ++k) {
+                double want = row_logits[k], d = std::fabs(mine.ptr<float>()[r * v + k] - want);
+                if (!(d <= 1e-4 + 1e-4 * std::fabs(want))) worst = std::max(worst, std::isnan(d) ? INFINITY : d);
+            }
+            EXPECT_EQ(worst, 0) << arch << " row " << r << " step " << step << ": logits differ from ONNX Runtime's";
+        }
+    }
+    EXPECT_EQ(ours.tokens, tokens) << arch << ": hfexport vs ONNX Runtime";
+}
+
 TEST_P(Seq2SeqGenerate, StopsAtEosAndPadsFinishedRows) {
     const std::string arch = GetParam();
     rt::Seq2SeqGenerator gen(exports(arch).split);
@@ -247,6 +301,9 @@ TEST_P(Seq2SeqGenerate, ForcedBosAndEosTokens) {
     EXPECT_EQ(got.back(), 3);
     EXPECT_EQ(std::count(got.begin(), got.end() - 1, 3), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Seq2SeqGenerateOrt, ::testing::Values("bart", "t5", "marian", "m2m_100", "whisper"),
+                         [](const auto& info) { return info.param; });
 
 // Every encoder-decoder model type with a seq2seq-lm / speech2seq-lm fixture.
 INSTANTIATE_TEST_SUITE_P(Fixtures, Seq2SeqGenerate,
