@@ -76,8 +76,9 @@ std::string read_generation_config(const std::string& dir, GenerateOptions& o) {
             if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() ||
                 !(pair[1].is_number_integer() || pair[1].is_null()))
                 fail("config key 'forced_decoder_ids': expected a list of [index, token] pairs (", file, ")");
-            if (pair[1].is_null()) continue;  // Whisper leaves the language slot empty
-            o.forced_decoder_ids.emplace_back(pair[0].get<int64_t>(), pair[1].get<int64_t>());
+            // Whisper leaves the language slot empty (null): nothing forced there, but it still
+            // counts for where the first free pick is.
+            o.forced_decoder_ids.emplace_back(pair[0].get<int64_t>(), pair[1].is_null() ? -1 : pair[1].get<int64_t>());
         }
     }
     return file;

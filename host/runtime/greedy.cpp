@@ -50,7 +50,7 @@ void GreedyRows::process(float* scores, int64_t vocab) const {
     ban(o_.suppress_tokens);
     if (length_ == begin_index_) ban(o_.begin_suppress_tokens);
     for (const auto& [at, token] : o_.forced_decoder_ids)
-        if (at == length_) force(token, "forced_decoder_ids");
+        if (at == length_ && token >= 0) force(token, "forced_decoder_ids");
 }
 
 std::vector<int64_t> GreedyRows::pick(const Tensor& logits) {

@@ -28,7 +28,7 @@ struct GenerateOptions {
     int64_t min_length = 0;            // no eos while the length is below this (MinLengthLogitsProcessor)
     std::vector<int64_t> suppress_tokens;        // never picked (SuppressTokensLogitsProcessor)
     std::vector<int64_t> begin_suppress_tokens;  // not picked first (SuppressTokensAtBeginLogitsProcessor)
-    std::vector<std::pair<int64_t, int64_t>> forced_decoder_ids;  // (length, token) (ForceTokensLogitsProcessor)
+    std::vector<std::pair<int64_t, int64_t>> forced_decoder_ids;  // (length, token; -1: none) (ForceTokensLogitsProcessor)
     std::vector<int64_t> more_eos_token_ids;     // a config's eos_token_id list beyond the first
     bool output_logits = false;  // keep each step's raw last-position logits (generate(output_logits=True))
 };

@@ -339,7 +339,7 @@ TEST(Seq2SeqGenerationConfig, FollowsTransformers) {
     EXPECT_EQ(o.more_eos_token_ids, std::vector<int64_t>{6});
     EXPECT_EQ(o.pad_token_id, 5);
     EXPECT_EQ(o.forced_bos_token_id, 9);
-    EXPECT_EQ(o.forced_decoder_ids, (std::vector<std::pair<int64_t, int64_t>>{{1, 50}}));
+    EXPECT_EQ(o.forced_decoder_ids, (std::vector<std::pair<int64_t, int64_t>>{{1, 50}, {2, -1}}));
     EXPECT_EQ(o.suppress_tokens, (std::vector<int64_t>{1, 2}));
     TempDir none;
     rt::GenerateOptions untouched;
@@ -350,14 +350,15 @@ TEST(Seq2SeqGenerationConfig, FollowsTransformers) {
 TEST(Seq2SeqGreedyRows, SuppressAndForcedDecoderIds) {
     // GreedyRows alone, on hand-made logits [2, 1, 6]: row 0 prefers 5, row 1 prefers 4.
     Tensor logits = Tensor::from(DType::f32, {2, 1, 6}, std::vector<float>{0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 5, 4});
-    rt::GenerateOptions o{.max_new_tokens = 3, .eos_token_id = 2, .pad_token_id = 0, .suppress_tokens = {5},
-                          .begin_suppress_tokens = {4}, .forced_decoder_ids = {{2, 1}}};
+    rt::GenerateOptions o{.max_new_tokens = 4, .eos_token_id = 2, .pad_token_id = 0, .suppress_tokens = {5},
+                          .begin_suppress_tokens = {4}, .forced_decoder_ids = {{2, 1}, {3, -1}}};
     rt::GreedyRows rows(2, 1, o);
-    // length 1: 5 suppressed, 4 not yet allowed here (begin index = 1 + the last forced index 2 = 3) -> 4
+    // length 1: 5 suppressed; begin_suppress applies at 1 + the last forced index 3 = 4 -> 4
     EXPECT_EQ(rows.pick(logits), (std::vector<int64_t>{4, 4}));
     EXPECT_EQ(rows.pick(logits), (std::vector<int64_t>{1, 1}));  // length 2: forced 1
-    EXPECT_EQ(rows.pick(logits), (std::vector<int64_t>{3, 3}));  // length 3 = begin index: 4 and 5 out
-    EXPECT_EQ(rows.tokens(), (std::vector<std::vector<int64_t>>{{4, 1, 3}, {4, 1, 3}}));
+    EXPECT_EQ(rows.pick(logits), (std::vector<int64_t>{4, 4}));  // length 3: an empty (null) slot, free
+    EXPECT_EQ(rows.pick(logits), (std::vector<int64_t>{3, 3}));  // length 4 = begin index: 4 and 5 out
+    EXPECT_EQ(rows.tokens(), (std::vector<std::vector<int64_t>>{{4, 1, 4, 3}, {4, 1, 4, 3}}));
 }
 
 TEST(Seq2SeqGenerateErrors, OneLineErrors) {
