@@ -151,9 +151,10 @@ std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std
         files.push_back(out.string());
     };
     copy_beside(ckpt.config_path(), "config.json");
-    std::string preprocessor = ckpt.dir() + "/preprocessor_config.json";
+    // generation_config.json too, as optimum does: `generate` reads its start / eos / pad tokens.
     std::error_code ec;
-    if (fs::is_regular_file(preprocessor, ec)) copy_beside(preprocessor, "preprocessor_config.json");
+    for (const char* name : {"preprocessor_config.json", "generation_config.json"})
+        if (fs::is_regular_file(ckpt.dir() + "/" + name, ec)) copy_beside(ckpt.dir() + "/" + name, name);
     return files;
 }
 

@@ -50,14 +50,15 @@ struct ExportOptions {
 const char* format_extension(Format format);
 
 // Lowers, checks and writes `built` to `onnx_path` (or, for TorchScript,
-// translates it: torchscript/torchscript.h), then copies config.json beside
-// it. Returns the files written.
+// translates it: torchscript/torchscript.h), then copies config.json (and
+// preprocessor_config.json / generation_config.json when the checkpoint has
+// them) beside it. Returns the files written.
 std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint& ckpt, const std::string& onnx_path,
                                       const ExportOptions& options);
 
 // config.json beside the model, as transformers.onnx leaves it (atomically), and
-// the image preprocessor's config when the checkpoint has one (`run --image`
-// reads it). Returns the files written.
+// the image preprocessor's and generation configs when the checkpoint has them
+// (`run --image` and `generate` read them). Returns the files written.
 std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std::string& dir);
 
 // "out/" -> "out/model.onnx" (created); "x.onnx" -> itself; `extension` ".pt"

@@ -53,24 +53,7 @@ Tensor last_columns(const Tensor& t, int64_t n) {
     return out;
 }
 
-// argmax over the vocabulary of logits[r, last, :], first index on ties (torch.argmax).
-std::vector<int64_t> last_argmax(const Tensor& logits) {
-    int64_t b = logits.shape[0], s = logits.shape[1], v = logits.shape[2];
-    std::vector<int64_t> out(size_t(b), 0);
-    for (int64_t r = 0; r < b; ++r) {
-        const float* row = logits.ptr<float>() + (r * s + s - 1) * v;
-        out[size_t(r)] = std::max_element(row, row + v) - row;
-    }
-    return out;
-}
-
 }  // namespace
-
-double GenerateResult::tokens_per_second() const {
-    size_t n = 0;
-    for (const auto& t : tokens) n += t.size();
-    return seconds > 0 ? double(n) / seconds : 0;
-}
 
 PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id) {
     if (prompts.empty()) fail("prompts: none given");
@@ -122,8 +105,7 @@ GenerateResult Generator::greedy(const std::vector<std::vector<int64_t>>& prompt
     size_t logits_at = size_t(std::find(names.begin(), names.end(), "logits") - names.begin());
 
     GenerateResult result;
-    result.tokens.resize(size_t(b));
-    std::vector<bool> done(size_t(b), false);
+    GreedyRows rows(b, ids.shape[1], o);
     auto t0 = std::chrono::steady_clock::now();
     for (int64_t step = 0; step < o.max_new_tokens; ++step) {
         std::map<std::string, Tensor> feeds = past;
@@ -133,29 +115,18 @@ GenerateResult Generator::greedy(const std::vector<std::vector<int64_t>>& prompt
         if (takes_positions_) feeds["position_ids"] = uses_cache_ ? last_columns(positions, fresh.shape[1]) : positions;
         std::vector<Tensor> outs = session_.run(names, feeds);
         ++result.steps;
-        std::vector<int64_t> next = last_argmax(outs[logits_at]);
-        for (int64_t r = 0; r < b; ++r) {
-            if (done[size_t(r)]) next[size_t(r)] = o.pad_token_id;
-            else result.tokens[size_t(r)].push_back(next[size_t(r)]);
-            if (next[size_t(r)] == o.eos_token_id) done[size_t(r)] = true;
-        }
+        std::vector<int64_t> next = rows.pick(outs[logits_at]);
         if (uses_cache_)
             for (size_t k = 0; k < names.size(); ++k)
                 if (starts_with(names[k], kPresent)) past[kPast + names[k].substr(kPresent.size())] = outs[k];
         // Append the new column to ids and mask (finished rows keep mask 1, as generate() does).
-        int64_t s = ids.shape[1];
-        Tensor ids2 = Tensor::empty(DType::i64, {b, s + 1}), mask2 = Tensor::empty(DType::i64, {b, s + 1});
-        fresh = Tensor::empty(DType::i64, {b, 1});
-        for (int64_t r = 0; r < b; ++r) {
-            std::copy_n(ids.ptr<int64_t>() + r * s, s, ids2.ptr<int64_t>() + r * (s + 1));
-            std::copy_n(mask.ptr<int64_t>() + r * s, s, mask2.ptr<int64_t>() + r * (s + 1));
-            ids2.ptr<int64_t>()[r * (s + 1) + s] = next[size_t(r)];
-            mask2.ptr<int64_t>()[r * (s + 1) + s] = 1;
-            fresh.ptr<int64_t>()[r] = next[size_t(r)];
-        }
-        ids = ids2, mask = mask2;
-        if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
+        ids = append_column(ids, next);
+        mask = append_column(mask, std::vector<int64_t>(size_t(b), 1));
+        fresh = Tensor::from(DType::i64, {b, 1}, next);
+        if (rows.all_done()) break;
     }
+    result.tokens = std::move(rows.tokens());
+    result.logits = std::move(rows.logits());
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return result;
 }

@@ -9,29 +9,18 @@
 // step); a plain causal-lm export re-runs the whole sequence each step. Inputs
 // follow transformers' generate(): prompts left padded, attention_mask 1 on
 // real tokens, position_ids = cumsum(attention_mask) - 1 (1 on padding) when
-// the model takes them, the argmax of the last position's logits.
+// the model takes them, the argmax of the last position's logits (after the
+// logits processors GenerateOptions turns on; runtime/greedy.h).
 #pragma once
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "runtime/greedy.h"
 #include "runtime/session.h"
 
 namespace hfx::rt {
-
-struct GenerateOptions {
-    int64_t max_new_tokens = 20;
-    int64_t eos_token_id = -1;  // a row stops after this token (-1: never)
-    int64_t pad_token_id = 0;   // fills left padding, and rows that have stopped
-};
-
-struct GenerateResult {
-    std::vector<std::vector<int64_t>> tokens;  // the new tokens of each prompt
-    int64_t steps = 0;                         // forward runs
-    double seconds = 0;                        // wall time of all runs
-    double tokens_per_second() const;          // new tokens (all rows) per second
-};
 
 class Generator {
 public:
