@@ -55,7 +55,7 @@ Tensor last_columns(const Tensor& t, int64_t n) {
 
 }  // namespace
 
-PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id) {
+PaddedBatch pad_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id, PadSide side) {
     if (prompts.empty()) fail("prompts: none given");
     size_t longest = 0;
     for (const auto& p : prompts) {
@@ -66,13 +66,14 @@ PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t p
     PaddedBatch out{Tensor::empty(DType::i64, {b, s}), Tensor::empty(DType::i64, {b, s}), {}};
     for (int64_t r = 0; r < b; ++r) {
         const auto& p = prompts[size_t(r)];
-        int64_t pad = s - int64_t(p.size());
+        int64_t first = side == PadSide::left ? s - int64_t(p.size()) : 0;  // where the real tokens start
         for (int64_t c = 0; c < s; ++c) {
-            out.input_ids.ptr<int64_t>()[r * s + c] = c < pad ? pad_token_id : p[size_t(c - pad)];
-            out.attention_mask.ptr<int64_t>()[r * s + c] = c < pad ? 0 : 1;
+            bool real = c >= first && c < first + int64_t(p.size());
+            out.input_ids.ptr<int64_t>()[r * s + c] = real ? p[size_t(c - first)] : pad_token_id;
+            out.attention_mask.ptr<int64_t>()[r * s + c] = real ? 1 : 0;
         }
     }
-    out.position_ids = generate_positions(out.attention_mask);
+    if (side == PadSide::left) out.position_ids = generate_positions(out.attention_mask);
     return out;
 }
 
@@ -95,7 +96,7 @@ void Generator::inspect() {
 }
 
 GenerateResult Generator::greedy(const std::vector<std::vector<int64_t>>& prompts, const GenerateOptions& o) {
-    PaddedBatch batch = left_pad(prompts, o.pad_token_id);
+    PaddedBatch batch = pad_prompts(prompts, o.pad_token_id, PadSide::left);
     int64_t b = batch.input_ids.shape[0];
     Tensor ids = batch.input_ids, mask = batch.attention_mask;  // the whole sequence so far
     Tensor fresh = ids;                                         // what the next run sees (with a cache)

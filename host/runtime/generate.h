@@ -39,11 +39,14 @@ private:
     bool uses_cache_ = false, takes_positions_ = false;
 };
 
-// transformers' generate() feeds: left-padded ids, mask, positions (cumsum(mask) - 1, 1 on padding).
+// Prompts padded to the longest with `pad_token_id`, attention_mask 1 on real tokens.
+// transformers' generate() left-pads decoder-only prompts (and feeds positions
+// cumsum(mask) - 1, 1 on padding); encoder prompts are right-padded (no positions).
 struct PaddedBatch {
     Tensor input_ids, attention_mask, position_ids;  // int64 [batch, longest]
 };
-PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id);
+enum class PadSide { left, right };
+PaddedBatch pad_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id, PadSide side);
 
 // cumsum(mask) - 1 per row of an int64 [batch, seq] mask, 1 where the mask is 0.
 Tensor generate_positions(const Tensor& attention_mask);

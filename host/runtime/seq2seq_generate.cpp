@@ -45,26 +45,6 @@ std::vector<std::string> step_outputs(const Session& s) {
 
 }  // namespace
 
-PaddedBatch right_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id) {
-    if (prompts.empty()) fail("prompts: none given");
-    size_t longest = 0;
-    for (const auto& p : prompts) {
-        if (p.empty()) fail("prompt: empty (give at least one token id)");
-        longest = std::max(longest, p.size());
-    }
-    int64_t b = int64_t(prompts.size()), s = int64_t(longest);
-    PaddedBatch out{Tensor::empty(DType::i64, {b, s}), Tensor::empty(DType::i64, {b, s}), {}};
-    for (int64_t r = 0; r < b; ++r) {
-        const auto& p = prompts[size_t(r)];
-        for (int64_t c = 0; c < s; ++c) {
-            bool real = c < int64_t(p.size());
-            out.input_ids.ptr<int64_t>()[r * s + c] = real ? p[size_t(c)] : pad_token_id;
-            out.attention_mask.ptr<int64_t>()[r * s + c] = real ? 1 : 0;
-        }
-    }
-    return out;
-}
-
 const char* Seq2SeqGenerator::layout_name(Layout l) {
     switch (l) {
         case Layout::split_with_past: return "split, with past";
@@ -139,7 +119,7 @@ std::map<std::string, Tensor> Seq2SeqGenerator::pick_feeds(Session& s, const std
 
 GenerateResult Seq2SeqGenerator::greedy(const std::vector<std::vector<int64_t>>& prompts, const GenerateOptions& o) {
     if (features_) fail("model '", folder_, "': the encoder takes input_features (a speech model), not input_ids");
-    PaddedBatch batch = right_pad(prompts, o.pad_token_id);
+    PaddedBatch batch = pad_prompts(prompts, o.pad_token_id, PadSide::right);
     int64_t b = batch.input_ids.shape[0];
     return decode({{"input_ids", batch.input_ids}, {"attention_mask", batch.attention_mask}}, b, o);
 }

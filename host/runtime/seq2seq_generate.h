@@ -67,7 +67,4 @@ private:
     std::unique_ptr<Session> encoder_, decoder_, with_past_, single_;
 };
 
-// Encoder prompts right padded with `pad_token_id`; attention_mask 1 on real tokens.
-PaddedBatch right_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t pad_token_id);
-
 }  // namespace hfx::rt

@@ -27,13 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kAtol = 1e-4, kRtol = 1e-4;
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 // -- checkpoints ---------------------------------------------------------
 
 // A copy of a fixture checkpoint with some config.json keys changed.
@@ -141,7 +134,7 @@ class Decoder {
 public:
     Decoder(const std::string& ckpt_dir, const std::string& feature, const std::string& out) {
         Checkpoint ckpt = Checkpoint::open(ckpt_dir);
-        BuiltModel built = build_model(registry(), ckpt, feature);
+        BuiltModel built = build_model(plugin_registry(), ckpt, feature);
         write_export(built, ckpt, out, {});
         session_ = std::make_unique<rt::Session>(out);
         for (const ValueInfo& in : session_->model().inputs)

@@ -25,13 +25,6 @@ namespace {
 
 const std::string kBert = std::string(HFX_FIXTURES_DIR) + "/bert/sequence-classification";
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 ValidationOptions no_ort() {
     ValidationOptions o;
     o.use_ort = false;
@@ -40,7 +33,7 @@ ValidationOptions no_ort() {
 
 TEST(Export, RunsAtTwoSizesLikeTheEagerGraph) {
     Checkpoint ckpt = Checkpoint::open(kBert);
-    BuiltModel built = build_model(registry(), ckpt, "default");
+    BuiltModel built = build_model(plugin_registry(), ckpt, "default");
     TempDir dir;
     write_export(built, ckpt, dir.path + "/model.onnx", {});
     rt::Session file(dir.path + "/model.onnx");
@@ -59,7 +52,7 @@ TEST(Export, RunsAtTwoSizesLikeTheEagerGraph) {
 TEST(Export, EveryOpsetValidates) {
     Checkpoint ckpt = Checkpoint::open(kBert);
     for (int64_t opset = kMinOpset; opset <= kMaxOpset; ++opset) {
-        BuiltModel built = build_model(registry(), ckpt, "sequence-classification", opset);
+        BuiltModel built = build_model(plugin_registry(), ckpt, "sequence-classification", opset);
         TempDir dir;
         write_export(built, ckpt, dir.path + "/model.onnx", {});
         std::ostringstream log;
@@ -84,7 +77,7 @@ void corrupt_weight(const std::string& file, const Tensor& weight) {
 
 TEST(Export, ValidationCatchesAWeightChangedAfterWriting) {
     Checkpoint ckpt = Checkpoint::open(kBert);
-    BuiltModel built = build_model(registry(), ckpt, "sequence-classification");
+    BuiltModel built = build_model(plugin_registry(), ckpt, "sequence-classification");
     for (bool external : {false, true}) {
         TempDir dir;
         std::string path = dir.path + "/model.onnx";
@@ -98,7 +91,7 @@ TEST(Export, ValidationCatchesAWeightChangedAfterWriting) {
 
 TEST(Export, ValidationCatchesABrokenLowering) {
     Checkpoint ckpt = Checkpoint::open(kBert);
-    BuiltModel built = build_model(registry(), ckpt, "sequence-classification", 11);
+    BuiltModel built = build_model(plugin_registry(), ckpt, "sequence-classification", 11);
     Model lowered = lower(built.model, 11);
     // Break the LayerNormalization decomposition: variance over (x - mean)^3.
     bool broken = false;
@@ -118,7 +111,7 @@ TEST(Export, ValidationCatchesABrokenLowering) {
 
 TEST(Export, WrittenFilePassesTheChecker) {
     Checkpoint ckpt = Checkpoint::open(std::string(HFX_FIXTURES_DIR) + "/bert/multiple-choice");
-    BuiltModel built = build_model(registry(), ckpt, "multiple-choice", 14);
+    BuiltModel built = build_model(plugin_registry(), ckpt, "multiple-choice", 14);
     Model lowered = lower(built.model, 14);
     EXPECT_NO_THROW(check_model(lowered));
     TempDir dir;
@@ -165,7 +158,7 @@ TEST(Export, HalfPrecisionCheckpointsAreWrittenAsFloat32) {
         }
         write_safetensors(dir.path + "/model.safetensors", halves);
         Checkpoint ckpt = Checkpoint::open(dir.path);
-        BuiltModel built = build_model(registry(), ckpt, "sequence-classification");
+        BuiltModel built = build_model(plugin_registry(), ckpt, "sequence-classification");
         write_export(built, ckpt, resolve_output_path(dir.path + "/out"), {});
         Model written = load_onnx(dir.path + "/out/model.onnx");
         for (const auto& [name, w] : written.initializers)
@@ -196,7 +189,7 @@ TEST(Export, ShardedAndPickledCheckpointsExportTheSameModel) {
     std::filesystem::copy_file(fixture + "/pytorch_model.bin", pickled.path + "/pytorch_model.bin");
     for (const std::string& dir : {sharded.path, pickled.path}) {
         Checkpoint ckpt = Checkpoint::open(dir);
-        BuiltModel built = build_model(registry(), ckpt, "masked-lm");
+        BuiltModel built = build_model(plugin_registry(), ckpt, "masked-lm");
         write_export(built, ckpt, resolve_output_path(dir + "/out"), {});
         EXPECT_LT(golden_diff(dir + "/out/model.onnx", fixture), 1e-4) << dir;
     }

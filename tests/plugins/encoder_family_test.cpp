@@ -13,13 +13,6 @@
 namespace hfx::test {
 namespace {
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 struct Exported {
     TempDir dir;
     std::unique_ptr<rt::Session> session;
@@ -30,7 +23,7 @@ std::unique_ptr<Exported> export_case(const std::string& arch, const std::string
     std::string path = std::string(HFX_FIXTURES_DIR) + "/" + arch + "/" + feature;
     Checkpoint ckpt = Checkpoint::open(path);
     auto e = std::make_unique<Exported>();
-    write_export(build_model(registry(), ckpt, feature), ckpt, e->dir.path + "/model.onnx", {});
+    write_export(build_model(plugin_registry(), ckpt, feature), ckpt, e->dir.path + "/model.onnx", {});
     e->session = std::make_unique<rt::Session>(e->dir.path + "/model.onnx");
     e->golden = read_safetensors(path + "/golden.safetensors");
     return e;

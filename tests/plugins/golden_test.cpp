@@ -20,13 +20,6 @@ namespace {
 
 constexpr double kAtol = 1e-4, kRtol = 1e-4;
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 class Golden : public ::testing::TestWithParam<GoldenCase> {};
 
 // Exports one graph of the case (`component` "" = the single model.onnx), runs it in
@@ -34,7 +27,7 @@ class Golden : public ::testing::TestWithParam<GoldenCase> {};
 // Returns false (nothing checked) when the fixture cannot feed this graph.
 bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golden, const std::string& component) {
     Checkpoint ckpt = Checkpoint::open(c.path);
-    BuiltModel built = build_model(registry(), ckpt, c.task, 0, component);
+    BuiltModel built = build_model(plugin_registry(), ckpt, c.task, 0, component);
     TempDir dir;
     std::string path = dir.path + "/model.onnx";
     write_export(built, ckpt, path, {});
@@ -87,7 +80,7 @@ bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golde
 
 TEST_P(Golden, MatchesTransformersInBothRuntimes) {
     const GoldenCase& c = GetParam();
-    const ModelTypeEntry* entry = registry().find(c.model_type);
+    const ModelTypeEntry* entry = plugin_registry().find(c.model_type);
     if (!entry || !entry->supports(c.task)) GTEST_SKIP() << c.model_type << "/" << c.task << " has no plugin yet";
     auto golden = read_safetensors(c.path + "/golden.safetensors");
     if (!is_seq2seq(c)) {
@@ -104,14 +97,7 @@ TEST_P(Golden, MatchesTransformersInBothRuntimes) {
     EXPECT_GT(checked, 0) << "the fixture feeds no graph of the export";
 }
 
-std::string case_name(const ::testing::TestParamInfo<GoldenCase>& info) {
-    std::string s = info.param.arch + "__" + info.param.name;
-    for (char& ch : s)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    return s;
-}
-
-INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(golden_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(golden_cases()), golden_case_name);
 
 }  // namespace
 }  // namespace hfx::test

@@ -30,13 +30,6 @@ namespace fs = std::filesystem;
 namespace hfx::test {
 namespace {
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 std::string fixture(const std::string& arch) {
     return std::string(HFX_FIXTURES_DIR) + "/" + arch + "/" + (arch == "whisper" ? "speech2seq-lm" : "seq2seq-lm");
 }
@@ -50,9 +43,9 @@ struct Exports {
         Checkpoint ckpt = Checkpoint::open(fixture(arch));
         std::ostringstream log;
         split = dir.path + "/split", split_no_past = dir.path + "/split-no-past", single = dir.path + "/single/model.onnx";
-        export_split(registry(), ckpt, feature(arch) + "-with-past", split, {}, log);
-        export_split(registry(), ckpt, feature(arch), split_no_past, {}, log);
-        write_export(build_model(registry(), ckpt, feature(arch)), ckpt, resolve_output_path(single), {});
+        export_split(plugin_registry(), ckpt, feature(arch) + "-with-past", split, {}, log);
+        export_split(plugin_registry(), ckpt, feature(arch), split_no_past, {}, log);
+        write_export(build_model(plugin_registry(), ckpt, feature(arch)), ckpt, resolve_output_path(single), {});
     }
 };
 
@@ -229,7 +222,7 @@ TEST_P(Seq2SeqGenerateOrt, CachedSplitMatchesOnnxRuntime) {
     if (rows.prompts.empty()) {
         feeds["input_features"] = rows.features;
     } else {
-        rt::PaddedBatch padded = rt::right_pad(rows.prompts, o.pad_token_id);
+        rt::PaddedBatch padded = rt::pad_prompts(rows.prompts, o.pad_token_id, rt::PadSide::right);
         feeds["input_ids"] = padded.input_ids;
         feeds["attention_mask"] = padded.attention_mask;
         feeds["encoder_attention_mask"] = padded.attention_mask;
@@ -376,7 +369,7 @@ TEST(Seq2SeqGenerateErrors, OneLineErrors) {
     // A single-file -with-past export cannot take the first step.
     TempDir dir;
     Checkpoint ckpt = Checkpoint::open(fixture("bart"));
-    write_export(build_model(registry(), ckpt, "seq2seq-lm-with-past"), ckpt, resolve_output_path(dir.path + "/past/model.onnx"), {});
+    write_export(build_model(plugin_registry(), ckpt, "seq2seq-lm-with-past"), ckpt, resolve_output_path(dir.path + "/past/model.onnx"), {});
     try {
         rt::Seq2SeqGenerator bad(dir.path + "/past");
         ADD_FAILURE() << "a single-file with-past export accepted";
@@ -385,7 +378,7 @@ TEST(Seq2SeqGenerateErrors, OneLineErrors) {
     }
     // An encoder-only export is not seq2seq.
     Checkpoint bert = Checkpoint::open(std::string(HFX_FIXTURES_DIR) + "/bert/default");
-    write_export(build_model(registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
+    write_export(build_model(plugin_registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
     try {
         rt::Seq2SeqGenerator bad(dir.path + "/bert/model.onnx");
         ADD_FAILURE() << "an encoder-only export accepted";
@@ -471,7 +464,7 @@ TEST(Seq2SeqGenerateCli, OneLineErrors) {
 
     // Seq2seq options on what is not an encoder-decoder model.
     Checkpoint bert = Checkpoint::open(std::string(HFX_FIXTURES_DIR) + "/bert/default");
-    write_export(build_model(registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
+    write_export(build_model(plugin_registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
     Cli b = cli(dir.path + "/bert/model.onnx --input-ids 5,6 --decoder-start-token-id 0");
     EXPECT_EQ(b.code, 1);
     EXPECT_NE(b.err.find("not an encoder-decoder export"), std::string::npos) << b.err;

@@ -22,13 +22,6 @@ namespace {
 
 constexpr double kAtol = 1e-4, kRtol = 1e-4;
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 using Tensors = std::map<std::string, Tensor>;
 
 // x[:, start:start+len, ...]
@@ -80,7 +73,7 @@ TEST_P(Stepwise, DecodingWithPastEqualsTheFullSequence) {
     TempDir dir;
     std::ostringstream log;
     std::map<std::string, Graph> graphs;
-    for (ComponentExport& e : export_split(registry(), ckpt, task + "-with-past", dir.path, {}, log))
+    for (ComponentExport& e : export_split(plugin_registry(), ckpt, task + "-with-past", dir.path, {}, log))
         graphs.emplace(e.component, Graph{rt::Session(e.path)});
 
     Tensors golden = read_safetensors(path + "/golden.safetensors");
@@ -128,7 +121,7 @@ TEST_P(Stepwise, DecodingWithPastEqualsTheFullSequence) {
 
     // transformers.onnx's single model.onnx with past: encoder inputs, the next tokens and the cache.
     {
-        BuiltModel built = build_model(registry(), ckpt, task + "-with-past");
+        BuiltModel built = build_model(plugin_registry(), ckpt, task + "-with-past");
         std::string single = dir.path + "/single/model.onnx";
         std::filesystem::create_directories(dir.path + "/single");
         write_export(built, ckpt, single, {});

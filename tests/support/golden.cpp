@@ -31,6 +31,20 @@ std::vector<GoldenCase> golden_cases() {
     return out;
 }
 
+std::string golden_case_name(const ::testing::TestParamInfo<GoldenCase>& info) {
+    std::string s = info.param.arch + "__" + info.param.name;
+    for (char& ch : s)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return s;
+}
+
+PluginRegistry& plugin_registry() {
+    static PluginRegistry r;
+    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
+    (void)loaded;
+    return r;
+}
+
 bool is_seq2seq(const GoldenCase& c) {
     for (const auto& n : c.inputs)
         if (n == "decoder_input_ids" || n == "encoder_hidden_states") return true;

@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "core/tensor.h"
+#include "plugins/registry.h"
 
 namespace hfx::test {
 
@@ -17,6 +20,11 @@ struct GoldenCase {
 
 // Every case of tests/fixtures/index.json.
 std::vector<GoldenCase> golden_cases();
+// "bert__question_answering": a case's name in parameterised tests (ctest filters on it).
+std::string golden_case_name(const ::testing::TestParamInfo<GoldenCase>& info);
+
+// The in-tree plugins of the build tree, loaded once.
+PluginRegistry& plugin_registry();
 
 // Encoder-decoder fixtures feed decoder graphs (decoder_input_ids, or a decoder step's encoder_hidden_states).
 bool is_seq2seq(const GoldenCase& c);

@@ -22,19 +22,12 @@ namespace {
 
 constexpr double kAtol = 1e-4, kRtol = 1e-4;
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 class GoldenTorchScript : public ::testing::TestWithParam<GoldenCase> {};
 
 // Returns false (nothing checked) when the fixture cannot feed this graph.
 bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golden, const std::string& component) {
     Checkpoint ckpt = Checkpoint::open(c.path);
-    BuiltModel built = build_model(registry(), ckpt, c.task, 0, component);
+    BuiltModel built = build_model(plugin_registry(), ckpt, c.task, 0, component);
     TempDir dir;
     std::string path = dir.path + "/model.pt";
     write_export(built, ckpt, path, {.format = Format::torchscript});
@@ -68,7 +61,7 @@ bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golde
 
 TEST_P(GoldenTorchScript, MatchesTransformersInLibtorch) {
     const GoldenCase& c = GetParam();
-    const ModelTypeEntry* entry = registry().find(c.model_type);
+    const ModelTypeEntry* entry = plugin_registry().find(c.model_type);
     if (!entry || !entry->supports(c.task)) GTEST_SKIP() << c.model_type << "/" << c.task << " has no plugin yet";
     auto golden = read_safetensors(c.path + "/golden.safetensors");
     int checked = 0;
@@ -80,14 +73,7 @@ TEST_P(GoldenTorchScript, MatchesTransformersInLibtorch) {
     EXPECT_GT(checked, 0) << "the fixture feeds no graph of the export";
 }
 
-std::string case_name(const ::testing::TestParamInfo<GoldenCase>& info) {
-    std::string s = info.param.arch + "__" + info.param.name;
-    for (char& ch : s)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-    return s;
-}
-
-INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenTorchScript, ::testing::ValuesIn(golden_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenTorchScript, ::testing::ValuesIn(golden_cases()), golden_case_name);
 
 }  // namespace
 }  // namespace hfx::test

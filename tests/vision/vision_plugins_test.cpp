@@ -23,18 +23,11 @@ namespace fs = std::filesystem;
 namespace hfx::test {
 namespace {
 
-PluginRegistry& registry() {
-    static PluginRegistry r;
-    static bool loaded = (r.load_dir(HFX_PLUGIN_BUILD_DIR), true);
-    (void)loaded;
-    return r;
-}
-
 // Exports `ckpt_dir` for `feature` and runs it on `feeds`.
 std::vector<Tensor> export_and_run(const std::string& ckpt_dir, const std::string& feature,
                                    const std::map<std::string, Tensor>& feeds, const std::vector<std::string>& outputs) {
     Checkpoint ckpt = Checkpoint::open(ckpt_dir);
-    BuiltModel built = build_model(registry(), ckpt, feature);
+    BuiltModel built = build_model(plugin_registry(), ckpt, feature);
     TempDir out;
     write_export(built, ckpt, out.path + "/model.onnx", {});
     rt::Session session(out.path + "/model.onnx");
@@ -48,7 +41,7 @@ Tensor numbers(Shape shape, float scale, int seed) {
 }
 
 TEST(VisionPlugins, DeiTWithTeacherAveragesBothHeads) {
-    if (!registry().find("deit")) GTEST_SKIP() << "no deit plugin";
+    if (!plugin_registry().find("deit")) GTEST_SKIP() << "no deit plugin";
     std::string fixture = std::string(HFX_FIXTURES_DIR) + "/deit/default";
     TempDir dir;
     auto config = nlohmann::json::parse(std::ifstream(fixture + "/config.json"));
@@ -89,7 +82,7 @@ TEST(VisionPlugins, DeiTWithTeacherAveragesBothHeads) {
 }
 
 TEST(VisionPlugins, SwinComputesAMissingRelativePositionIndex) {
-    if (!registry().find("swin")) GTEST_SKIP() << "no swin plugin";
+    if (!plugin_registry().find("swin")) GTEST_SKIP() << "no swin plugin";
     std::string fixture = std::string(HFX_FIXTURES_DIR) + "/swin/image-classification";
     TempDir dir;
     fs::copy_file(fixture + "/config.json", dir.path + "/config.json");
@@ -121,7 +114,7 @@ Tensor rows_of(const Tensor& t, const std::vector<int64_t>& rows) {
 }
 
 TEST(VisionPlugins, ClipBatchesTextsAndImagesSeparately) {
-    if (!registry().find("clip")) GTEST_SKIP() << "no clip plugin";
+    if (!plugin_registry().find("clip")) GTEST_SKIP() << "no clip plugin";
     std::string fixture = std::string(HFX_FIXTURES_DIR) + "/clip/default";
     auto golden = read_safetensors(fixture + "/golden.safetensors");
     // Three texts (rows 0, 1, 0 of the fixture) against one image (row 1).
