@@ -63,3 +63,104 @@ TEST(Ops, KernelErrorsNameTheNode) {
         EXPECT_EQ(std::string(e.what()), "node 'n' (Reshape): cannot reshape (2, 2) to (5,)");
     }
 }
+
+namespace {
+Node node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out, Attrs attrs = {}) {
+    Node n;
+    n.op = op;
+    n.name = op + "_" + out[0];
+    n.inputs = std::move(in);
+    n.outputs = std::move(out);
+    n.attrs = std::move(attrs);
+    return n;
+}
+ValueInfo value(const std::string& name, DType t = DType::undefined, std::vector<Dim> dims = {}, bool seq = false) {
+    ValueInfo v{name, t, std::move(dims), {}};
+    v.sequence = seq;
+    return v;
+}
+}  // namespace
+
+TEST(Ops, SplitToSequenceAndConcatFromSequence) {
+    Model m;
+    m.opsets[""] = 17;
+    m.inputs = {value("x")};
+    m.initializers["two"] = i64({}, {2});
+    m.nodes.push_back(node("SplitToSequence", {"x", "two"}, {"parts"}, {{"axis", int_attr(1)}}));
+    m.nodes.push_back(node("SequenceLength", {"parts"}, {"n"}));
+    m.nodes.push_back(node("ConcatFromSequence", {"parts"}, {"back"}, {{"axis", int_attr(-1)}}));
+    m.nodes.push_back(node("SplitToSequence", {"x"}, {"cols"}, {{"axis", int_attr(1)}, {"keepdims", int_attr(0)}}));
+    m.nodes.push_back(node("SequenceErase", {"cols"}, {"cols4"}));
+    m.nodes.push_back(node("ConcatFromSequence", {"cols4"}, {"stacked"}, {{"axis", int_attr(0)}, {"new_axis", int_attr(1)}}));
+    m.outputs = {value("parts", DType::f32, {}, true), value("n"), value("back"), value("stacked")};
+    rt::Session s(std::move(m));
+    Tensor x = f32({2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    auto out = s.run_values({}, {{"x", x}});
+    ASSERT_TRUE(out[0].is_sequence());
+    ASSERT_EQ(out[0].sequence->items.size(), 3u);
+    EXPECT_EQ(shape_str(out[0].sequence->items[2].shape), "(2, 1)");
+    expect_f32(out[0].sequence->items[1], {2, 2}, {2, 3, 7, 8});
+    EXPECT_EQ(out[1].tensor.ptr<int64_t>()[0], 3);
+    expect_f32(out[2].tensor, {2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    expect_f32(out[3].tensor, {4, 2}, {0, 5, 1, 6, 2, 7, 3, 8});
+    EXPECT_THROW(s.run({"parts"}, {{"x", x}}), Error);  // a sequence output needs run_values
+}
+
+// The torch-exported GPT-J pattern: the body reads an outer-scope sequence, declares
+// iter_num as [1], carries a sequence and scans a tensor.
+TEST(Ops, LoopCarriesSequencesAndReadsOuterScope) {
+    auto body = std::make_shared<Model>();
+    body->opsets[""] = 17;
+    body->inputs = {value("i", DType::i64, {Dim{1, ""}}), value("c", DType::boolean), value("acc", DType::f32, {}, true)};
+    body->initializers["k"] = f32({}, {2});
+    body->nodes.push_back(node("SequenceAt", {"rows", "i"}, {"row"}));
+    body->nodes.push_back(node("Mul", {"row", "k"}, {"twice"}));
+    body->nodes.push_back(node("SequenceInsert", {"acc", "twice"}, {"acc2"}));
+    body->nodes.push_back(node("Identity", {"c"}, {"c2"}));
+    body->outputs = {value("c2"), value("acc2", DType::f32, {}, true), value("twice")};
+    Attr g;
+    g.kind = Attr::Graph;
+    g.g = body;
+    Model m;
+    m.opsets[""] = 17;
+    m.inputs = {value("x"), value("trips")};
+    m.initializers["yes"] = Tensor::from(DType::boolean, {}, std::vector<uint8_t>{1});
+    m.nodes.push_back(node("SplitToSequence", {"x"}, {"rows"}));
+    m.nodes.push_back(node("SequenceEmpty", {}, {"empty"}));
+    m.nodes.push_back(node("Loop", {"trips", "yes", "empty"}, {"final", "scan"}, {{"body", g}}));
+    m.nodes.push_back(node("ConcatFromSequence", {"final"}, {"y"}, {{"axis", int_attr(0)}}));
+    m.outputs = {value("y"), value("scan")};
+    rt::Session s(std::move(m));
+    Tensor x = f32({3, 2}, {1, 2, 3, 4, 5, 6});
+    auto out = s.run({}, {{"x", x}, {"trips", i64({}, {3})}});
+    expect_f32(out[0], {3, 2}, {2, 4, 6, 8, 10, 12});
+    expect_f32(out[1], {3, 1, 2}, {2, 4, 6, 8, 10, 12});
+    // Zero trips: the carried sequence stays empty (nothing to concatenate), scans are [0].
+    EXPECT_THROW(s.run({"y"}, {{"x", x}, {"trips", i64({}, {0})}}), Error);
+    auto none = s.run({"scan"}, {{"x", x}, {"trips", i64({}, {0})}});
+    EXPECT_EQ(shape_str(none[0].shape), "(0,)");
+    // An index past the outer sequence fails naming the body node.
+    try {
+        s.run({}, {{"x", x}, {"trips", i64({}, {4})}});
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("SequenceAt"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Ops, NonZeroGatherNDDepthToSpaceGlobalAveragePool) {
+    Tensor x = f32({2, 3}, {0, 1, 0, 2, 0, 3});
+    rt::Session nz(one_node("NonZero", 13, {"x"}, {}));
+    Tensor idx = nz.run({}, {{"x", x}})[0];
+    ASSERT_EQ(shape_str(idx.shape), "(2, 3)");
+    EXPECT_EQ((std::vector<int64_t>(idx.ptr<int64_t>(), idx.ptr<int64_t>() + 6)), (std::vector<int64_t>{0, 1, 1, 1, 0, 2}));
+    // Pooled sequence classification: logits[arange(batch), last_index].
+    Tensor logits = f32({2, 3, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+    rt::Session gnd(one_node("GatherND", 13, {"l", "i"}, {}));
+    expect_f32(gnd.run({}, {{"l", logits}, {"i", i64({2, 2}, {0, 2, 1, -3})}})[0], {2, 2}, {4, 5, 6, 7});
+    Tensor d = f32({1, 4, 1, 2}, {0, 1, 2, 3, 4, 5, 6, 7});
+    rt::Session dcr(one_node("DepthToSpace", 13, {"d"}, {}, 1, {{"blocksize", int_attr(2)}}));
+    expect_f32(dcr.run({}, {{"d", d}})[0], {1, 1, 2, 4}, {0, 2, 1, 3, 4, 6, 5, 7});
+    rt::Session gap(one_node("GlobalAveragePool", 1, {"d"}, {}));
+    expect_f32(gap.run({}, {{"d", d}})[0], {1, 4, 1, 1}, {0.5f, 2.5f, 4.5f, 6.5f});
+}
