@@ -81,7 +81,9 @@ struct Loader {
         if (offset > f.size() || want > f.size() - offset)
             bad("tensor '", name, "': external data past the end of '", location, "'");
         std::shared_ptr<void> owner = external[location];
-        return Tensor::view(dtype, std::move(shape), f.data() + offset, owner);
+        Tensor out = Tensor::view(dtype, std::move(shape), f.data() + offset, owner);
+        out.file_backed = true;
+        return out;
     }
 
     template <class Src, class Dst, class Field>
@@ -107,7 +109,9 @@ struct Loader {
         if (span && span->present) {
             if (span->size != want)
                 bad("tensor '", name, "': raw_data has ", std::to_string(span->size), " bytes, shape needs ", std::to_string(want));
-            return Tensor::view(dtype, std::move(shape), file->data() + span->offset, file);
+            Tensor out = Tensor::view(dtype, std::move(shape), file->data() + span->offset, file);
+            out.file_backed = true;
+            return out;
         }
         if (t.has_raw_data()) {
             if (t.raw_data().size() != want)

@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/mapped_file.h"
 #include "export/onnx_load.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/kernel.h"
@@ -49,6 +50,7 @@ struct Step {
     // Linear: out = in[0] @ W^T (+ bias), W [n, k] a float constant (replaces `kernel`).
     int linear_w = -1, linear_bias = -1;
     size_t bias_node = 0;  // the fused Add, for messages and profiles
+    std::shared_ptr<const PackedB> packed;  // W packed for the GEMM kernel once per session
     // Fused float subgraphs (replace `kernel`): in = {x, gamma, beta or -1} / {x}.
     enum Fused { None, LayerNorm, Gelu } fused = None;
     float param = 0;  // LayerNorm: epsilon; Gelu: c in 0.5 x (1 + erf(c x))
@@ -137,7 +139,8 @@ struct Session::Impl {
             float* o = out.ptr<float>();
             for (int64_t r = 0; r < m; ++r) std::copy(b, b + n, o + r * n);
         }
-        gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), true, out.ptr<float>(), 1.f, acc);
+        if (st.packed) gemm_packed(m, x.ptr<float>(), *st.packed, out.ptr<float>(), acc);
+        else gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), true, out.ptr<float>(), 1.f, acc);
         values[size_t(st.out[0])] = std::move(out);
     }
 
@@ -326,6 +329,7 @@ struct Session::Impl {
         folded_slot.resize(values.size(), false);
         fuse_bias();
         fuse_patterns();
+        pack_weights();
         // Folded intermediates nobody reads any more are dropped (weights stay mapped).
         std::vector<bool> used(values.size(), false);
         for (const auto& st : steps)
@@ -335,6 +339,32 @@ struct Session::Impl {
             if (slot_of.count(o.name)) used[size_t(slot_of[o.name])] = true;
         for (size_t s = 0; s < values.size(); ++s)
             if (folded_slot[s] && !used[s]) values[s] = Tensor();
+    }
+
+    // Linear weights are packed into the GEMM kernel's layout once, here, instead of on
+    // every call (HFX_GEMM_PACK=0 keeps reading them as stored). One packed copy per weight.
+    void pack_weights() {
+        const char* env = std::getenv("HFX_GEMM_PACK");
+        if (env && std::string(env) == "0") return;
+        // A weight only Linear steps read is not touched again once packed: its pages of the
+        // file mapping are dropped right away, so the packed copy replaces it in the resident set.
+        std::set<int> other_readers;
+        for (const auto& st : steps)
+            for (size_t i = 0; i < st.in.size(); ++i)
+                if (st.in[i] >= 0 && !(st.linear_w >= 0 && i == 1)) other_readers.insert(st.in[i]);
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) other_readers.insert(slot_of[o.name]);
+        std::map<int, std::shared_ptr<const PackedB>> by_slot;
+        for (auto& st : steps) {
+            if (st.linear_w < 0) continue;
+            auto& p = by_slot[st.linear_w];
+            const Tensor& w = constants[size_t(st.linear_w)];
+            if (!p) {
+                p = pack_b(w.ptr<float>(), true, w.shape[0], w.shape[1]);
+                if (!other_readers.count(st.linear_w)) release_pages(w);
+            }
+            st.packed = p;
+        }
     }
 
     // The node's graph attributes as Subgraphs, and the outer-scope names they read as

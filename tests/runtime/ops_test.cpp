@@ -2,6 +2,10 @@
 // graphs use; the ONNX backend node data (hfx_conformance) covers the rest.
 #include "model_builder.h"
 
+#include <cmath>
+
+#include "runtime/ops/gemm_util.h"
+
 using namespace hfx;
 using namespace hfx::test;
 
@@ -163,4 +167,25 @@ TEST(Ops, NonZeroGatherNDDepthToSpaceGlobalAveragePool) {
     expect_f32(dcr.run({}, {{"d", d}})[0], {1, 1, 2, 4}, {0, 2, 1, 3, 4, 6, 5, 7});
     rt::Session gap(one_node("GlobalAveragePool", 1, {"d"}, {}));
     expect_f32(gap.run({}, {{"d", d}})[0], {1, 4, 1, 1}, {0.5f, 2.5f, 4.5f, 6.5f});
+}
+
+// Weights packed once (Linear) give the plain GEMM's result for every kernel ISA the CPU
+// has, across block edges (n not a multiple of the panel width, k past one depth block),
+// with few rows (column split) and many rows (row split), accumulating or not.
+TEST(Ops, PackedGemmMatchesPlainGemm) {
+    for (int64_t m : {1, 5, 70, 300})
+        for (auto [n, k] : {std::pair<int64_t, int64_t>{7, 3}, {50, 33}, {130, 700}, {1000, 300}}) {
+            std::vector<float> a(size_t(m * k)), w(size_t(n * k)), ref(size_t(m * n)), got(size_t(m * n));
+            for (size_t i = 0; i < a.size(); ++i) a[i] = float((i * 7919) % 13) / 13.f - 0.5f;
+            for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 104729) % 17) / 17.f - 0.5f;
+            for (bool acc : {false, true}) {
+                for (size_t i = 0; i < got.size(); ++i) ref[i] = got[i] = acc ? float(i % 5) : 0.f;
+                rt::gemm<float>(m, n, k, a.data(), false, w.data(), true, ref.data(), 1.f, acc);
+                auto packed = rt::pack_b(w.data(), true, n, k);
+                rt::gemm_packed(m, a.data(), *packed, got.data(), acc);
+                float worst = 0;
+                for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - ref[i]));
+                EXPECT_LT(worst, 1e-4f) << rt::isa::sgemm_isa() << " m=" << m << " n=" << n << " k=" << k << " acc=" << acc;
+            }
+        }
 }
