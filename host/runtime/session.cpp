@@ -5,7 +5,9 @@
 // Planning at construction also fuses what the exporter emits for a Linear
 // layer, MatMul(x, Transpose(W)) [+ Add(bias)] with W a 2-D float constant,
 // into one GEMM that reads W as stored (transposed operand; no transposed copy
-// of the weights is ever made) and starts from the bias.
+// of the weights is ever made) and starts from the bias; MatMul(x, W) with W a
+// 2-D float constant (other exporters' Linear) becomes the same step. Their
+// weights are packed once for the GEMM kernel (pack_weights).
 // HFX_PROFILE=1 prints the time spent per op type when the session ends.
 //
 // A value is a tensor or a sequence of tensors (runtime/value.h): each slot has
@@ -49,6 +51,7 @@ struct Step {
     std::vector<std::pair<std::string, std::shared_ptr<Subgraph>>> graphs;
     // Linear: out = in[0] @ W^T (+ bias), W [n, k] a float constant (replaces `kernel`).
     int linear_w = -1, linear_bias = -1;
+    bool linear_wt = true;  // W stored [n, k] (read through a Transpose); false: [k, n] (MatMul(x, W))
     size_t bias_node = 0;  // the fused Add, for messages and profiles
     std::shared_ptr<const PackedB> packed;  // W packed for the GEMM kernel once per session
     // Fused float subgraphs (replace `kernel`): in = {x, gamma, beta or -1} / {x}.
@@ -125,7 +128,7 @@ struct Session::Impl {
         if (!x.defined()) fail_here("input '", node.inputs[0], "' was not computed");
         if (x.dtype != DType::f32) fail_here("input dtypes differ: ", dtype_name(x.dtype), " and float32");
         if (x.rank() == 0) fail_here("operands must not be scalars");
-        int64_t n = w.shape[0], k = w.shape[1];
+        int64_t n = w.shape[st.linear_wt ? 0 : 1], k = w.shape[st.linear_wt ? 1 : 0];
         if (x.shape.back() != k)
             fail_here("shapes ", shape_str(x.shape), " and ", shape_str({k, n}), " do not multiply");
         Shape out_shape(x.shape.begin(), x.shape.end() - 1);
@@ -140,7 +143,7 @@ struct Session::Impl {
             for (int64_t r = 0; r < m; ++r) std::copy(b, b + n, o + r * n);
         }
         if (st.packed) gemm_packed(m, x.ptr<float>(), *st.packed, out.ptr<float>(), acc);
-        else gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), true, out.ptr<float>(), 1.f, acc);
+        else gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), st.linear_wt, out.ptr<float>(), 1.f, acc);
         values[size_t(st.out[0])] = std::move(out);
     }
 
@@ -313,6 +316,13 @@ struct Session::Impl {
                 const Step& t = deferred.at(st.in[1]);
                 st.linear_w = t.in[0];
                 st.in[1] = t.in[0];  // the step reads W, not W^T
+            } else if (!foldable && node.op == "MatMul" && node.domain.empty() && st.in.size() == 2 && st.in[1] >= 0 &&
+                       st.out.size() == 1 && st.out[0] >= 0) {
+                const Tensor& w = values[size_t(st.in[1])];  // MatMul(x, W) with W a 2-D float constant
+                if (w.defined() && w.dtype == DType::f32 && w.rank() == 2) {
+                    st.linear_w = st.in[1];
+                    st.linear_wt = false;
+                }
             }
             if (foldable) {
                 run_step(st, values);
@@ -354,13 +364,14 @@ struct Session::Impl {
                 if (st.in[i] >= 0 && !(st.linear_w >= 0 && i == 1)) other_readers.insert(st.in[i]);
         for (const auto& o : model.outputs)
             if (slot_of.count(o.name)) other_readers.insert(slot_of[o.name]);
-        std::map<int, std::shared_ptr<const PackedB>> by_slot;
+        std::map<std::pair<int, bool>, std::shared_ptr<const PackedB>> by_slot;
         for (auto& st : steps) {
             if (st.linear_w < 0) continue;
-            auto& p = by_slot[st.linear_w];
+            auto& p = by_slot[{st.linear_w, st.linear_wt}];
             const Tensor& w = constants[size_t(st.linear_w)];
             if (!p) {
-                p = pack_b(w.ptr<float>(), true, w.shape[0], w.shape[1]);
+                int64_t n = w.shape[st.linear_wt ? 0 : 1], k = w.shape[st.linear_wt ? 1 : 0];
+                p = pack_b(w.ptr<float>(), st.linear_wt, n, k);
                 if (!other_readers.count(st.linear_w)) release_pages(w);
             }
             st.packed = p;
@@ -395,7 +406,7 @@ struct Session::Impl {
                 Step& mm = steps[size_t(producer[size_t(prod)])];
                 const Tensor& b = constants[size_t(bias)];
                 if (mm.linear_w < 0 || mm.linear_bias >= 0 || !b.defined() || b.dtype != DType::f32 || b.rank() != 1 ||
-                    b.shape[0] != constants[size_t(mm.linear_w)].shape[0])
+                    b.shape[0] != constants[size_t(mm.linear_w)].shape[mm.linear_wt ? 0 : 1])
                     continue;
                 mm.linear_bias = bias;
                 mm.in.push_back(bias);

@@ -114,3 +114,14 @@ TEST(Fusion, LinearChecksShapes) {
         EXPECT_STREQ(e.what(), "node 'MatMul_y' (MatMul): shapes (1, 2) and (3, 2) do not multiply");
     }
 }
+
+TEST(Fusion, MatMulByConstantWeightIsALinearStep) {
+    // Other exporters' Linear: MatMul(x, W [k, n]) + Add(b), W read as stored.
+    Model m = one_node("MatMul", 17, {"x", "w"}, {{"w", f32({3, 2}, {1, 2, 3, 4, 5, 6})}, {"b", f32({2}, {10, 20})}});
+    m.nodes[0].outputs = {"h"};
+    m.outputs = {ValueInfo{"y", DType::f32, {}, {}}};
+    add(m, "Add", {"h", "b"}, "y");
+    rt::Session s(std::move(m));
+    EXPECT_EQ(s.planned_steps(), std::vector<std::string>{"Linear+Add"});
+    expect_f32(s.run({}, {{"x", f32({2, 3}, {1, 1, 1, 1, 0, 0})}})[0], {2, 2}, {19, 32, 11, 22});
+}

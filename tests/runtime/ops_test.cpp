@@ -178,14 +178,16 @@ TEST(Ops, PackedGemmMatchesPlainGemm) {
             std::vector<float> a(size_t(m * k)), w(size_t(n * k)), ref(size_t(m * n)), got(size_t(m * n));
             for (size_t i = 0; i < a.size(); ++i) a[i] = float((i * 7919) % 13) / 13.f - 0.5f;
             for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 104729) % 17) / 17.f - 0.5f;
-            for (bool acc : {false, true}) {
-                for (size_t i = 0; i < got.size(); ++i) ref[i] = got[i] = acc ? float(i % 5) : 0.f;
-                rt::gemm<float>(m, n, k, a.data(), false, w.data(), true, ref.data(), 1.f, acc);
-                auto packed = rt::pack_b(w.data(), true, n, k);
-                rt::gemm_packed(m, a.data(), *packed, got.data(), acc);
-                float worst = 0;
-                for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - ref[i]));
-                EXPECT_LT(worst, 1e-4f) << rt::isa::sgemm_isa() << " m=" << m << " n=" << n << " k=" << k << " acc=" << acc;
-            }
+            for (bool acc : {false, true})
+                for (bool tb : {true, false}) {  // W [n, k] (Linear) or [k, n] (MatMul(x, W))
+                    for (size_t i = 0; i < got.size(); ++i) ref[i] = got[i] = acc ? float(i % 5) : 0.f;
+                    rt::gemm<float>(m, n, k, a.data(), false, w.data(), tb, ref.data(), 1.f, acc);
+                    auto packed = rt::pack_b(w.data(), tb, n, k);
+                    rt::gemm_packed(m, a.data(), *packed, got.data(), acc);
+                    float worst = 0;
+                    for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - ref[i]));
+                    EXPECT_LT(worst, 1e-4f) << rt::isa::sgemm_isa() << " m=" << m << " n=" << n << " k=" << k
+                                            << " acc=" << acc << " tb=" << tb;
+                }
         }
 }
