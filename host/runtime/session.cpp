@@ -7,7 +7,8 @@
 // into one GEMM that reads W as stored (transposed operand; no transposed copy
 // of the weights is ever made) and starts from the bias; MatMul(x, W) with W a
 // 2-D float constant (other exporters' Linear) becomes the same step. Their
-// weights are packed once for the GEMM kernel (pack_weights).
+// weights are packed once for the GEMM kernel (pack_weights) when the session
+// runs a second time, so one-shot sessions (the validator's) pay nothing for it.
 // HFX_PROFILE=1 prints the time spent per op type when the session ends.
 //
 // A value is a tensor or a sequence of tensors (runtime/value.h): each slot has
@@ -25,6 +26,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -53,7 +55,7 @@ struct Step {
     int linear_w = -1, linear_bias = -1;
     bool linear_wt = true;  // W stored [n, k] (read through a Transpose); false: [k, n] (MatMul(x, W))
     size_t bias_node = 0;  // the fused Add, for messages and profiles
-    std::shared_ptr<const PackedB> packed;  // W packed for the GEMM kernel once per session
+    size_t linear_index = 0;  // Linear steps: index into Impl::packed
     // Fused float subgraphs (replace `kernel`): in = {x, gamma, beta or -1} / {x}.
     enum Fused { None, LayerNorm, Gelu } fused = None;
     float param = 0;  // LayerNorm: epsilon; Gelu: c in 0.5 x (1 + erf(c x))
@@ -142,7 +144,8 @@ struct Session::Impl {
             float* o = out.ptr<float>();
             for (int64_t r = 0; r < m; ++r) std::copy(b, b + n, o + r * n);
         }
-        if (st.packed) gemm_packed(m, x.ptr<float>(), *st.packed, out.ptr<float>(), acc);
+        const PackedB* packed = packed_ptrs ? packed_ptrs[st.linear_index].load(std::memory_order_acquire) : nullptr;
+        if (packed) gemm_packed(m, x.ptr<float>(), *packed, out.ptr<float>(), acc);
         else gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), st.linear_wt, out.ptr<float>(), 1.f, acc);
         values[size_t(st.out[0])] = std::move(out);
     }
@@ -339,7 +342,11 @@ struct Session::Impl {
         folded_slot.resize(values.size(), false);
         fuse_bias();
         fuse_patterns();
-        pack_weights();
+        size_t linear_steps = 0;
+        for (auto& st : steps)
+            if (st.linear_w >= 0) st.linear_index = linear_steps++;
+        packed_ptrs = std::make_unique<std::atomic<const PackedB*>[]>(std::max<size_t>(1, linear_steps));
+        for (size_t i = 0; i < linear_steps; ++i) packed_ptrs[i].store(nullptr);
         // Folded intermediates nobody reads any more are dropped (weights stay mapped).
         std::vector<bool> used(values.size(), false);
         for (const auto& st : steps)
@@ -351,11 +358,24 @@ struct Session::Impl {
             if (folded_slot[s] && !used[s]) values[s] = Tensor();
     }
 
-    // Linear weights are packed into the GEMM kernel's layout once, here, instead of on
-    // every call (HFX_GEMM_PACK=0 keeps reading them as stored). One packed copy per weight.
-    void pack_weights() {
+    // Linear weights packed into the GEMM kernel's layout once instead of on every call,
+    // when a second run starts (HFX_GEMM_PACK=0: never, 1: at the first run). A run in
+    // progress on another thread keeps working: each step picks up its packed weight
+    // atomically, and dropped mapping pages refault from the file. One copy per weight.
+    std::vector<std::shared_ptr<const PackedB>> packed;  // owners
+    std::unique_ptr<std::atomic<const PackedB*>[]> packed_ptrs;  // per Linear step
+    std::atomic<int64_t> runs{0};
+    std::once_flag pack_once;
+
+    void maybe_pack() {
         const char* env = std::getenv("HFX_GEMM_PACK");
-        if (env && std::string(env) == "0") return;
+        std::string mode = env ? env : "";
+        if (mode == "0") return;
+        if (runs.fetch_add(1) < (mode == "1" ? 0 : 1)) return;
+        std::call_once(pack_once, [this] { pack_weights(); });
+    }
+
+    void pack_weights() {
         // A weight only Linear steps read is not touched again once packed: its pages of the
         // file mapping are dropped right away, so the packed copy replaces it in the resident set.
         std::set<int> other_readers;
@@ -374,7 +394,8 @@ struct Session::Impl {
                 p = pack_b(w.ptr<float>(), st.linear_wt, n, k);
                 if (!other_readers.count(st.linear_w)) release_pages(w);
             }
-            st.packed = p;
+            packed.push_back(p);
+            packed_ptrs[st.linear_index].store(p.get(), std::memory_order_release);
         }
     }
 
@@ -635,6 +656,7 @@ struct Session::Impl {
     // Runs the steps `want` needs with `inputs` bound to model.inputs in order, on the
     // thread's current pool and allocator.
     std::vector<Value> run_core(const std::vector<int>& want, const std::vector<Value>& inputs) {
+        maybe_pack();
         std::vector<Tensor> values = constants;
         std::vector<SequencePtr> seqs(values.size());
         for (size_t i = 0; i < input_slots.size(); ++i) {

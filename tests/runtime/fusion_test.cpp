@@ -82,6 +82,9 @@ TEST(Fusion, FusedStepsMatchTheUnfusedGraph) {
         Tensor got = fs.run({}, {{"x", feeds.at("x")}})[0];
         ASSERT_EQ(shape_str(got.shape), "(2, 5, 8)");
         expect_f32(got, want.shape, std::vector<float>(want.ptr<float>(), want.ptr<float>() + want.numel()), 1e-5f);
+        // The second run reads the weights packed for the GEMM kernel (HFX_GEMM_PACK unset).
+        Tensor again = fs.run({}, {{"x", feeds.at("x")}})[0];
+        expect_f32(again, want.shape, std::vector<float>(want.ptr<float>(), want.ptr<float>() + want.numel()), 1e-5f);
     }
 }
 
