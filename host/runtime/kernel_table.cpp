@@ -126,6 +126,8 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "SplitToSequence", 11, last, op_split_to_sequence},
         {"", "ConcatFromSequence", 11, last, op_concat_from_sequence},
         {"", "Loop", 1, last, op_loop},
+        {"", "If", 1, last, op_if},
+        {"", "SequenceMap", 17, last, op_sequence_map},
         // compute
         {"", "MatMul", 1, last, op_matmul},
         {"", "Gemm", 7, last, op_gemm},
