@@ -175,9 +175,10 @@ void gemm_packed(int64_t m, const float* a, const PackedB& b, float* c, bool acc
     const float* packed = b.data.get();
     const int64_t* offsets = b.offsets.data();
     int64_t mr = b.info.mr;
-    // Few rows: the threads take column panels (each packs all of A, which is small);
-    // otherwise each takes a block of rows and reads all of the packed B.
-    if (m < 64) {
+    // As many rows as columns or fewer (a weight against few tokens, where streaming B from
+    // memory is the cost): the threads take column panels, each reading its share of B and
+    // packing all of A; otherwise each takes a block of rows and reads all of B.
+    if (n >= m) {
         int64_t panels = (n + mr - 1) / mr;
         int64_t min_panels = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, m * k * mr));
         parallel_for(panels, min_panels, [&](int64_t p0, int64_t p1) {
