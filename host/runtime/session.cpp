@@ -22,11 +22,11 @@
 #include <unsupported/Eigen/CXX11/ThreadPool>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -97,8 +97,8 @@ std::vector<std::string> outer_names(const Model& g) {
 
 // Ops whose results are sequences or depend on a subgraph: never folded at build time.
 bool never_folded(const Node& n) {
-    return !n.domain.empty() || n.op.rfind("Sequence", 0) == 0 || n.op == "SplitToSequence" ||
-           n.op == "ConcatFromSequence" || n.op == "Loop" || n.op == "If" || n.op == "Scan";
+    return n.domain.empty() && (n.op.rfind("Sequence", 0) == 0 || n.op == "SplitToSequence" ||
+                                n.op == "ConcatFromSequence" || n.op == "Loop" || n.op == "If" || n.op == "Scan");
 }
 }  // namespace
 
