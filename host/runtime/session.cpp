@@ -7,8 +7,9 @@
 // into one GEMM that reads W as stored (transposed operand; no transposed copy
 // of the weights is ever made) and starts from the bias; MatMul(x, W) with W a
 // 2-D float constant (other exporters' Linear) becomes the same step. Their
-// weights are packed once for the GEMM kernel (pack_weights) when the session
-// runs a second time, so one-shot sessions (the validator's) pay nothing for it.
+// weights are packed once for the GEMM kernel (packed_weight) the second time a
+// step multiplies several rows, so one-shot sessions (the validator's) and
+// one-row decoding (a GEMV, which packs nothing) pay nothing for it.
 // HFX_PROFILE=1 prints the time spent per op type when the session ends.
 //
 // A value is a tensor or a sequence of tensors (runtime/value.h): each slot has
@@ -144,7 +145,7 @@ struct Session::Impl {
             float* o = out.ptr<float>();
             for (int64_t r = 0; r < m; ++r) std::copy(b, b + n, o + r * n);
         }
-        const PackedB* packed = packed_ptrs ? packed_ptrs[st.linear_index].load(std::memory_order_acquire) : nullptr;
+        const PackedB* packed = packed_weight(st, m);
         if (packed) gemm_packed(m, x.ptr<float>(), *packed, out.ptr<float>(), acc);
         else gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), st.linear_wt, out.ptr<float>(), 1.f, acc);
         values[size_t(st.out[0])] = std::move(out);
@@ -346,7 +347,20 @@ struct Session::Impl {
         for (auto& st : steps)
             if (st.linear_w >= 0) st.linear_index = linear_steps++;
         packed_ptrs = std::make_unique<std::atomic<const PackedB*>[]>(std::max<size_t>(1, linear_steps));
-        for (size_t i = 0; i < linear_steps; ++i) packed_ptrs[i].store(nullptr);
+        pack_calls = std::make_unique<std::atomic<int64_t>[]>(std::max<size_t>(1, linear_steps));
+        for (size_t i = 0; i < linear_steps; ++i) {
+            packed_ptrs[i].store(nullptr);
+            pack_calls[i].store(0);
+        }
+        // A weight only Linear steps read is not touched again once packed: its pages of the
+        // file mapping are dropped then, so the packed copy replaces it in the resident set.
+        for (const auto& st : steps)
+            for (size_t i = 0; i < st.in.size(); ++i)
+                if (st.in[i] >= 0 && !(st.linear_w >= 0 && i == 1)) other_readers.insert(st.in[i]);
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) other_readers.insert(slot_of[o.name]);
+        const char* env = std::getenv("HFX_GEMM_PACK");
+        pack_after = env && std::string(env) == "0" ? -1 : env && std::string(env) == "1" ? 1 : 2;
         // Folded intermediates nobody reads any more are dropped (weights stay mapped).
         std::vector<bool> used(values.size(), false);
         for (const auto& st : steps)
@@ -358,45 +372,34 @@ struct Session::Impl {
             if (folded_slot[s] && !used[s]) values[s] = Tensor();
     }
 
-    // Linear weights packed into the GEMM kernel's layout once instead of on every call,
-    // when a second run starts (HFX_GEMM_PACK=0: never, 1: at the first run). A run in
-    // progress on another thread keeps working: each step picks up its packed weight
-    // atomically, and dropped mapping pages refault from the file. One copy per weight.
-    std::vector<std::shared_ptr<const PackedB>> packed;  // owners
-    std::unique_ptr<std::atomic<const PackedB*>[]> packed_ptrs;  // per Linear step
-    std::atomic<int64_t> runs{0};
-    std::once_flag pack_once;
+    // Linear weights packed into the GEMM kernel's layout once instead of on every call
+    // (Eigen packs the weight operand per call once it has a few rows). A step packs its
+    // weight the `pack_after`-th time it multiplies kPackRows rows or more (2 by default;
+    // HFX_GEMM_PACK=1: the first time, 0: never), then always uses it. Steps sharing a
+    // weight share the copy. Runs on other threads pick the pointer up atomically;
+    // dropped mapping pages refault from the file if anything reads them.
+    static constexpr int64_t kPackRows = 4;
+    int pack_after = 2;
+    std::set<int> other_readers;  // slots read by something other than a Linear's weight operand
+    std::map<std::pair<int, bool>, std::shared_ptr<const PackedB>> packed;  // (W slot, [n, k]) -> copy
+    std::unique_ptr<std::atomic<const PackedB*>[]> packed_ptrs;            // per Linear step
+    std::unique_ptr<std::atomic<int64_t>[]> pack_calls;                     // per Linear step
+    std::mutex pack_mutex;
 
-    void maybe_pack() {
-        const char* env = std::getenv("HFX_GEMM_PACK");
-        std::string mode = env ? env : "";
-        if (mode == "0") return;
-        if (runs.fetch_add(1) < (mode == "1" ? 0 : 1)) return;
-        std::call_once(pack_once, [this] { pack_weights(); });
-    }
-
-    void pack_weights() {
-        // A weight only Linear steps read is not touched again once packed: its pages of the
-        // file mapping are dropped right away, so the packed copy replaces it in the resident set.
-        std::set<int> other_readers;
-        for (const auto& st : steps)
-            for (size_t i = 0; i < st.in.size(); ++i)
-                if (st.in[i] >= 0 && !(st.linear_w >= 0 && i == 1)) other_readers.insert(st.in[i]);
-        for (const auto& o : model.outputs)
-            if (slot_of.count(o.name)) other_readers.insert(slot_of[o.name]);
-        std::map<std::pair<int, bool>, std::shared_ptr<const PackedB>> by_slot;
-        for (auto& st : steps) {
-            if (st.linear_w < 0) continue;
-            auto& p = by_slot[{st.linear_w, st.linear_wt}];
+    const PackedB* packed_weight(const Step& st, int64_t m) {
+        if (!packed_ptrs) return nullptr;
+        const PackedB* p = packed_ptrs[st.linear_index].load(std::memory_order_acquire);
+        if (p || pack_after < 0 || m < kPackRows || pack_calls[st.linear_index].fetch_add(1) + 1 < pack_after) return p;
+        std::lock_guard<std::mutex> lock(pack_mutex);
+        auto& copy = packed[{st.linear_w, st.linear_wt}];
+        if (!copy) {
             const Tensor& w = constants[size_t(st.linear_w)];
-            if (!p) {
-                int64_t n = w.shape[st.linear_wt ? 0 : 1], k = w.shape[st.linear_wt ? 1 : 0];
-                p = pack_b(w.ptr<float>(), st.linear_wt, n, k);
-                if (!other_readers.count(st.linear_w)) release_pages(w);
-            }
-            packed.push_back(p);
-            packed_ptrs[st.linear_index].store(p.get(), std::memory_order_release);
+            int64_t n = w.shape[st.linear_wt ? 0 : 1], k = w.shape[st.linear_wt ? 1 : 0];
+            copy = pack_b(w.ptr<float>(), st.linear_wt, n, k);
+            if (!other_readers.count(st.linear_w)) release_pages(w);
         }
+        packed_ptrs[st.linear_index].store(copy.get(), std::memory_order_release);
+        return copy.get();
     }
 
     // The node's graph attributes as Subgraphs, and the outer-scope names they read as
@@ -656,7 +659,6 @@ struct Session::Impl {
     // Runs the steps `want` needs with `inputs` bound to model.inputs in order, on the
     // thread's current pool and allocator.
     std::vector<Value> run_core(const std::vector<int>& want, const std::vector<Value>& inputs) {
-        maybe_pack();
         std::vector<Tensor> values = constants;
         std::vector<SequencePtr> seqs(values.size());
         for (size_t i = 0; i < input_slots.size(); ++i) {
