@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,8 +13,10 @@
 
 namespace hfx {
 
+struct Model;
+
 struct Attr {
-    enum Kind { Int, Float, String, Ints, Floats, TensorValue, Strings } kind = Int;
+    enum Kind { Int, Float, String, Ints, Floats, TensorValue, Strings, Graph } kind = Int;
     int64_t i = 0;
     float f = 0;
     std::string s;
@@ -21,6 +24,9 @@ struct Attr {
     std::vector<float> floats;
     std::vector<std::string> strings;
     Tensor t;
+    // Graph: a subgraph (Loop's body) as a Model whose opsets are its parent's; it may
+    // read names of the enclosing graphs (outer scope). Only the loader makes these.
+    std::shared_ptr<const Model> g;
 };
 using Attrs = std::map<std::string, Attr>;
 
@@ -57,6 +63,7 @@ struct ValueInfo {
     DType dtype = DType::f32;
     std::vector<Dim> dims;
     DummySpec dummy;
+    bool sequence = false;  // seq(tensor of dtype) (loaded ONNX files only); dims then unknown
 };
 
 struct Model {

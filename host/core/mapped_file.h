@@ -27,4 +27,10 @@ private:
     size_t size_ = 0;
 };
 
+struct Tensor;
+// Drops the resident pages wholly inside a file-backed tensor (Tensor::file_backed): they
+// refault from the file if read again. A no-op for any other tensor, whose memory
+// MADV_DONTNEED would zero.
+void release_pages(const Tensor& t);
+
 }  // namespace hfx

@@ -5,6 +5,8 @@
 #include "export/onnx_tensor.h"
 
 #include <onnx/onnx_pb.h>
+// (after onnx_pb.h, which defines ONNX_API)
+#include <onnx/onnx-data.pb.h>
 
 #include <filesystem>
 #include <fstream>
@@ -79,7 +81,9 @@ struct Loader {
         if (offset > f.size() || want > f.size() - offset)
             bad("tensor '", name, "': external data past the end of '", location, "'");
         std::shared_ptr<void> owner = external[location];
-        return Tensor::view(dtype, std::move(shape), f.data() + offset, owner);
+        Tensor out = Tensor::view(dtype, std::move(shape), f.data() + offset, owner);
+        out.file_backed = true;
+        return out;
     }
 
     template <class Src, class Dst, class Field>
@@ -105,7 +109,9 @@ struct Loader {
         if (span && span->present) {
             if (span->size != want)
                 bad("tensor '", name, "': raw_data has ", std::to_string(span->size), " bytes, shape needs ", std::to_string(want));
-            return Tensor::view(dtype, std::move(shape), file->data() + span->offset, file);
+            Tensor out = Tensor::view(dtype, std::move(shape), file->data() + span->offset, file);
+            out.file_backed = true;
+            return out;
         }
         if (t.has_raw_data()) {
             if (t.raw_data().size() != want)
@@ -160,7 +166,12 @@ struct Loader {
                 out.kind = Attr::TensorValue;
                 out.t = tensor(a.t(), nullptr, node_name + "." + a.name());
                 break;
-            default:  // graphs, sparse tensors, type protos: kept as a marker only
+            case onnx::AttributeProto::GRAPH: {
+                out.kind = Attr::Graph;
+                out.g = std::make_shared<const Model>(subgraph(a.g(), node_name + "." + a.name()));
+                break;
+            }
+            default:  // lists of graphs, sparse tensors, type protos: kept as a marker only
                 out.kind = Attr::String;
                 out.s = "<unsupported attribute type " + std::to_string(type) + ">";
         }
@@ -171,7 +182,11 @@ struct Loader {
         ValueInfo out;
         out.name = v.name();
         out.dtype = DType::undefined;
-        if (v.type().has_tensor_type()) {
+        if (v.type().has_sequence_type()) {
+            out.sequence = true;
+            const auto& e = v.type().sequence_type().elem_type();
+            if (e.has_tensor_type()) out.dtype = dtype_from_int(e.tensor_type().elem_type());
+        } else if (v.type().has_tensor_type()) {
             const auto& tt = v.type().tensor_type();
             out.dtype = dtype_from_int(tt.elem_type());
             if (tt.has_shape()) {
@@ -184,6 +199,35 @@ struct Loader {
             }
         }
         return out;
+    }
+
+    std::map<std::string, int64_t> opsets;
+
+    void add_node(Model& m, const onnx::NodeProto& n) {
+        Node node;
+        node.op = n.op_type();
+        node.domain = n.domain() == "ai.onnx" ? "" : n.domain();
+        node.name = n.name();
+        node.inputs.assign(n.input().begin(), n.input().end());
+        node.outputs.assign(n.output().begin(), n.output().end());
+        for (const auto& a : n.attribute()) node.attrs[a.name()] = attr(a, node.name);
+        m.nodes.push_back(std::move(node));
+    }
+
+    // A graph attribute: all its inputs are declared (no initializer defaults), its
+    // initializers are small and copied.
+    Model subgraph(const onnx::GraphProto& g, const std::string& what) {
+        Model m;
+        m.producer = "subgraph " + what;
+        m.opsets = opsets;
+        for (const auto& t : g.initializer()) {
+            if (t.name().empty()) bad("graph '", what, "': an initializer has no name");
+            m.initializers[t.name()] = tensor(t, nullptr, t.name());
+        }
+        for (const auto& v : g.input()) m.inputs.push_back(value_info(v));
+        for (const auto& v : g.output()) m.outputs.push_back(value_info(v));
+        for (const auto& n : g.node()) add_node(m, n);
+        return m;
     }
 
     Model load() {
@@ -224,17 +268,8 @@ struct Loader {
         for (const auto& v : g->input())
             if (!m.initializers.count(v.name())) m.inputs.push_back(value_info(v));
         for (const auto& v : g->output()) m.outputs.push_back(value_info(v));
-        for (int i = 0; i < g->node_size(); ++i) {
-            const auto& n = g->node(i);
-            Node node;
-            node.op = n.op_type();
-            node.domain = n.domain() == "ai.onnx" ? "" : n.domain();
-            node.name = n.name();
-            node.inputs.assign(n.input().begin(), n.input().end());
-            node.outputs.assign(n.output().begin(), n.output().end());
-            for (const auto& a : n.attribute()) node.attrs[a.name()] = attr(a, node.name);
-            m.nodes.push_back(std::move(node));
-        }
+        opsets = m.opsets;
+        for (int i = 0; i < g->node_size(); ++i) add_node(m, g->node(i));
         return m;
     }
 };
@@ -267,6 +302,22 @@ Tensor load_tensor_pb(const std::string& path) {
     Loader loader;
     loader.path = path;
     return loader.tensor(proto, nullptr, "tensor");
+}
+
+std::vector<Tensor> load_sequence_pb(const std::string& path, DType* elem_type) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) fail("sequence file '", path, "': cannot open");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    onnx::SequenceProto proto;
+    if (!proto.ParseFromString(ss.str())) fail("sequence file '", path, "': not a SequenceProto");
+    if (proto.elem_type() != onnx::SequenceProto::TENSOR) fail("sequence file '", path, "': not a sequence of tensors");
+    Loader loader;
+    loader.path = path;
+    std::vector<Tensor> out;
+    for (const auto& t : proto.tensor_values()) out.push_back(loader.tensor(t, nullptr, "tensor"));
+    *elem_type = out.empty() ? DType::f32 : out[0].dtype;
+    return out;
 }
 
 }  // namespace hfx

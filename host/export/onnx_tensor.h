@@ -2,6 +2,7 @@
 // backend test data) into an owned Tensor.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "core/tensor.h"
 
@@ -9,5 +10,7 @@ namespace hfx {
 
 // Throws hfx::Error "tensor file '<path>': <what is wrong>".
 Tensor load_tensor_pb(const std::string& path);
+// A serialized SequenceProto of tensors; *elem_type gets its element type.
+std::vector<Tensor> load_sequence_pb(const std::string& path, DType* elem_type);
 
 }  // namespace hfx

@@ -53,6 +53,7 @@ void set_attr(onnx::AttributeProto& a, const std::string& name, const Attr& v) {
             t->set_raw_data(f.data, f.nbytes());
             break;
         }
+        case Attr::Graph: fail("attribute '", name, "': graph attributes are not written");
     }
 }
 

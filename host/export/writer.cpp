@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/mapped_file.h"
 
 namespace fs = std::filesystem;
 
@@ -24,15 +25,7 @@ bool is_float_storage(DType t) { return t == DType::f16 || t == DType::bf16 || t
 size_t written_bytes(const Tensor& t) { return size_t(t.numel()) * (is_float_storage(t.dtype) ? 4 : dtype_size(t.dtype)); }
 
 // Once a weight is on disk its pages of the checkpoint mapping are not needed:
-// dropping them keeps the resident set small (they refault from the file if read
-// again). Only for file mappings: on heap memory MADV_DONTNEED would zero the data.
-void release_pages(const Tensor& t) {
-    if (!t.file_backed) return;
-    static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
-    uintptr_t begin = (reinterpret_cast<uintptr_t>(t.data) + page - 1) / page * page;
-    uintptr_t end = (reinterpret_cast<uintptr_t>(t.data) + t.nbytes()) / page * page;
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
+// dropping them keeps the resident set small (core/mapped_file.h: release_pages).
 
 // Streams a tensor's bytes as they go to disk: raw, or converted to float32 in chunks.
 void stream_tensor(std::ostream& out, const Tensor& t) {

@@ -9,7 +9,37 @@ namespace hfx::rt {
 
 const Tensor& KernelContext::in(size_t i) const {
     if (!has_input(i)) fail("input ", std::to_string(i), " is required");
+    if (is_sequence(i)) fail("input ", std::to_string(i), " is a sequence, expected a tensor");
     return *inputs[i];
+}
+
+const Sequence& KernelContext::seq(size_t i) const {
+    if (!has_input(i)) fail("input ", std::to_string(i), " is required");
+    if (!is_sequence(i)) fail("input ", std::to_string(i), " is a tensor, expected a sequence");
+    return *seq_inputs[i];
+}
+
+Value KernelContext::value(size_t i) const {
+    if (is_sequence(i)) return Value(seq_inputs[i]);
+    return has_input(i) ? Value(*inputs[i]) : Value();
+}
+
+void KernelContext::set_output(size_t i, Value v) {
+    if (i >= outputs.size()) fail("output ", std::to_string(i), " does not exist");
+    if (v.is_sequence()) {
+        seq_outputs.resize(outputs.size());
+        seq_outputs[i] = std::move(v.sequence);
+        outputs[i] = Tensor();
+    } else {
+        outputs[i] = std::move(v.tensor);
+        if (i < seq_outputs.size()) seq_outputs[i] = nullptr;
+    }
+}
+
+Subgraph& KernelContext::subgraph(const std::string& attr) const {
+    for (const auto& [name, g] : subgraphs)
+        if (name == attr && g) return *g;
+    fail("graph attribute '", attr, "' is missing");
 }
 
 const std::vector<KernelEntry>& kernel_table() {
@@ -83,6 +113,21 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "Trilu", 14, last, op_trilu},
         {"", "CumSum", 11, last, op_cumsum},
         {"", "Pad", 2, last, op_pad},
+        {"", "NonZero", 9, last, op_non_zero},
+        {"", "GatherND", 11, last, op_gather_nd},
+        {"", "DepthToSpace", 1, last, op_depth_to_space},
+        // sequences and control flow
+        {"", "SequenceEmpty", 11, last, op_sequence_empty},
+        {"", "SequenceConstruct", 11, last, op_sequence_construct},
+        {"", "SequenceInsert", 11, last, op_sequence_insert},
+        {"", "SequenceAt", 11, last, op_sequence_at},
+        {"", "SequenceErase", 11, last, op_sequence_erase},
+        {"", "SequenceLength", 11, last, op_sequence_length},
+        {"", "SplitToSequence", 11, last, op_split_to_sequence},
+        {"", "ConcatFromSequence", 11, last, op_concat_from_sequence},
+        {"", "Loop", 1, last, op_loop},
+        {"", "If", 1, last, op_if},
+        {"", "SequenceMap", 17, last, op_sequence_map},
         // compute
         {"", "MatMul", 1, last, op_matmul},
         {"", "Gemm", 7, last, op_gemm},
@@ -99,6 +144,7 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "ArgMin", 1, last, op_arg_min},
         {"", "TopK", 1, last, op_top_k},
         {"", "Conv", 1, last, op_conv},
+        {"", "GlobalAveragePool", 1, last, op_global_average_pool},
         {"", "Einsum", 12, last, op_einsum},
     };
     return table;

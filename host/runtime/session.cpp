@@ -5,22 +5,35 @@
 // Planning at construction also fuses what the exporter emits for a Linear
 // layer, MatMul(x, Transpose(W)) [+ Add(bias)] with W a 2-D float constant,
 // into one GEMM that reads W as stored (transposed operand; no transposed copy
-// of the weights is ever made) and starts from the bias.
+// of the weights is ever made) and starts from the bias; MatMul(x, W) with W a
+// 2-D float constant (other exporters' Linear) becomes the same step. Their
+// weights are packed once for the GEMM kernel (packed_weight) the second time a
+// step multiplies several rows, so one-shot sessions (the validator's) and
+// one-row decoding (a GEMV, which packs nothing) pay nothing for it.
 // HFX_PROFILE=1 prints the time spent per op type when the session ends.
+//
+// A value is a tensor or a sequence of tensors (runtime/value.h): each slot has
+// both, one of them set. Graph attributes (Loop's body) become Subgraphs: a
+// nested Impl built once with the outer-scope names it reads as extra inputs;
+// the node lists those names as implicit inputs after its own, so planning and
+// freeing see them as reads.
 #define EIGEN_USE_THREADS
 #include "runtime/session.h"
 
 #include <unsupported/Eigen/CXX11/ThreadPool>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/error.h"
+#include "core/mapped_file.h"
 #include "export/onnx_load.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/kernel.h"
@@ -36,9 +49,14 @@ struct Step {
     const KernelEntry* kernel;
     int64_t opset;
     std::vector<int> in, out;  // value slots; -1 = omitted
+    // The last `implicit` of `in` are outer-scope values the node's graphs read.
+    size_t implicit = 0;
+    std::vector<std::pair<std::string, std::shared_ptr<Subgraph>>> graphs;
     // Linear: out = in[0] @ W^T (+ bias), W [n, k] a float constant (replaces `kernel`).
     int linear_w = -1, linear_bias = -1;
+    bool linear_wt = true;  // W stored [n, k] (read through a Transpose); false: [k, n] (MatMul(x, W))
     size_t bias_node = 0;  // the fused Add, for messages and profiles
+    size_t linear_index = 0;  // Linear steps: index into Impl::packed
     // Fused float subgraphs (replace `kernel`): in = {x, gamma, beta or -1} / {x}.
     enum Fused { None, LayerNorm, Gelu } fused = None;
     float param = 0;  // LayerNorm: epsilon; Gelu: c in 0.5 x (1 + erf(c x))
@@ -52,12 +70,41 @@ bool is_plain_transpose(const Node& node, const Tensor& x) {
 }
 
 struct PoolGuard {
-    explicit PoolGuard(Eigen::ThreadPoolInterface* p) { set_thread_pool(p); }
-    ~PoolGuard() { set_thread_pool(nullptr); }
+    explicit PoolGuard(Eigen::ThreadPoolInterface* p) : previous(thread_pool()) { set_thread_pool(p); }
+    ~PoolGuard() { set_thread_pool(previous); }
+    Eigen::ThreadPoolInterface* previous;
 };
+
+// Names a graph reads from enclosing scopes, in first-use order (nested graphs included).
+std::vector<std::string> outer_names(const Model& g) {
+    std::set<std::string> defined, seen;
+    for (const auto& v : g.inputs) defined.insert(v.name);
+    for (const auto& [name, t] : g.initializers) defined.insert(name);
+    for (const auto& n : g.nodes)
+        for (const auto& o : n.outputs) defined.insert(o);
+    std::vector<std::string> out;
+    auto use = [&](const std::string& name) {
+        if (!name.empty() && !defined.count(name) && seen.insert(name).second) out.push_back(name);
+    };
+    for (const auto& n : g.nodes) {
+        for (const auto& i : n.inputs) use(i);
+        for (const auto& [key, a] : n.attrs)
+            if (a.kind == Attr::Graph && a.g)
+                for (const auto& name : outer_names(*a.g)) use(name);
+    }
+    for (const auto& o : g.outputs) use(o.name);
+    return out;
+}
+
+// Ops whose results are sequences or depend on a subgraph: never folded at build time.
+bool never_folded(const Node& n) {
+    return n.domain.empty() && (n.op.rfind("Sequence", 0) == 0 || n.op == "SplitToSequence" ||
+                                n.op == "ConcatFromSequence" || n.op == "Loop" || n.op == "If" || n.op == "Scan");
+}
 }  // namespace
 
 struct Session::Impl {
+    struct Body;
     Model model;
     int threads = 1;
     std::unique_ptr<Eigen::ThreadPool> pool;
@@ -84,7 +131,7 @@ struct Session::Impl {
         if (!x.defined()) fail_here("input '", node.inputs[0], "' was not computed");
         if (x.dtype != DType::f32) fail_here("input dtypes differ: ", dtype_name(x.dtype), " and float32");
         if (x.rank() == 0) fail_here("operands must not be scalars");
-        int64_t n = w.shape[0], k = w.shape[1];
+        int64_t n = w.shape[st.linear_wt ? 0 : 1], k = w.shape[st.linear_wt ? 1 : 0];
         if (x.shape.back() != k)
             fail_here("shapes ", shape_str(x.shape), " and ", shape_str({k, n}), " do not multiply");
         Shape out_shape(x.shape.begin(), x.shape.end() - 1);
@@ -98,7 +145,9 @@ struct Session::Impl {
             float* o = out.ptr<float>();
             for (int64_t r = 0; r < m; ++r) std::copy(b, b + n, o + r * n);
         }
-        gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), true, out.ptr<float>(), 1.f, acc);
+        const PackedB* packed = packed_weight(st, m);
+        if (packed) gemm_packed(m, x.ptr<float>(), *packed, out.ptr<float>(), acc);
+        else gemm<float>(m, n, k, x.ptr<float>(), false, w.ptr<float>(), st.linear_wt, out.ptr<float>(), 1.f, acc);
         values[size_t(st.out[0])] = std::move(out);
     }
 
@@ -139,10 +188,11 @@ struct Session::Impl {
         return model.nodes[st.node].op;
     }
 
-    void run_step(const Step& st, std::vector<Tensor>& values) {
-        if (!profile) return run_step_now(st, values);
+    // `seqs` (the slots' sequence values) is null while folding at build time.
+    void run_step(const Step& st, std::vector<Tensor>& values, std::vector<SequencePtr>* seqs = nullptr) {
+        if (!profile) return run_step_now(st, values, seqs);
         auto t0 = std::chrono::steady_clock::now();
-        run_step_now(st, values);
+        run_step_now(st, values, seqs);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         std::string op = step_name(st);
         auto& e = profile_ms[op];
@@ -165,17 +215,29 @@ struct Session::Impl {
                          (long long)profile_ms[op].second);
     }
 
-    void run_step_now(const Step& st, std::vector<Tensor>& values) {
+    void run_step_now(const Step& st, std::vector<Tensor>& values, std::vector<SequencePtr>* seqs) {
         if (st.linear_w >= 0) return run_linear(st, values);
         if (st.fused != Step::None) return run_fused(st, values);
         const Node& node = model.nodes[st.node];
         KernelContext ctx{node, st.opset, {}, {}, threads};
+        size_t explicit_inputs = st.in.size() - st.implicit;
         for (size_t i = 0; i < st.in.size(); ++i) {
             int s = st.in[size_t(i)];
-            if (s >= 0 && !values[size_t(s)].defined())
-                ctx.fail("input '", node.inputs[i], "' was not computed");
-            ctx.inputs.push_back(s < 0 ? nullptr : &values[size_t(s)]);
+            SequencePtr sq = s >= 0 && seqs ? (*seqs)[size_t(s)] : nullptr;
+            if (s >= 0 && !values[size_t(s)].defined() && !sq)
+                ctx.fail(i < explicit_inputs ? "input '" : "outer-scope value '",
+                         i < explicit_inputs ? node.inputs[i] : slot_name(s), "' was not computed");
+            if (i >= explicit_inputs) {
+                ctx.outer.push_back(sq ? Value(sq) : Value(values[size_t(s)]));
+                continue;
+            }
+            ctx.inputs.push_back(s < 0 || sq ? nullptr : &values[size_t(s)]);
+            if (sq) {
+                ctx.seq_inputs.resize(explicit_inputs);
+                ctx.seq_inputs[i] = sq;
+            }
         }
+        for (const auto& [name, g] : st.graphs) ctx.subgraphs.emplace_back(name, g.get());
         ctx.outputs.resize(st.out.size());
         try {
             st.kernel->fn(ctx);
@@ -184,19 +246,31 @@ struct Session::Impl {
         } catch (const std::exception& e) {
             ctx.fail(e.what());
         }
-        for (size_t i = 0; i < st.out.size(); ++i)
-            if (st.out[i] >= 0) values[size_t(st.out[i])] = std::move(ctx.outputs[i]);
+        for (size_t i = 0; i < st.out.size(); ++i) {
+            if (st.out[i] < 0) continue;
+            SequencePtr sq = i < ctx.seq_outputs.size() ? ctx.seq_outputs[i] : nullptr;
+            if (sq && !seqs) ctx.fail("a sequence output cannot be folded");
+            values[size_t(st.out[i])] = std::move(ctx.outputs[i]);
+            if (seqs) (*seqs)[size_t(st.out[i])] = std::move(sq);
+        }
     }
 
-    void build(SessionOptions opt) {
+    std::string slot_name(int s) const {
+        for (const auto& [name, i] : slot_of)
+            if (i == s) return name;
+        return "?";
+    }
+
+    // `nested`: a subgraph's Impl, which runs on its parent's pool and buffers.
+    void build(SessionOptions opt, bool nested = false) {
         threads = opt.threads > 0 ? opt.threads : int(std::max(1u, std::thread::hardware_concurrency()));
         const char* prof = std::getenv("HFX_PROFILE");
-        profile = prof && *prof && std::string(prof) != "0";
-        if (threads > 1) pool = std::make_unique<Eigen::ThreadPool>(threads - 1);
+        profile = !nested && prof && *prof && std::string(prof) != "0";
+        if (threads > 1 && !nested) pool = std::make_unique<Eigen::ThreadPool>(threads - 1);
         for (auto& [name, t] : model.initializers) constants[size_t(slot(name))] = t;
         for (const auto& v : model.inputs) input_slots.push_back(slot(v.name));
         std::vector<Tensor>& values = constants;
-        PoolGuard guard(pool.get());
+        PoolGuard guard(nested ? thread_pool() : pool.get());
         std::vector<bool> folded_slot;
         // Transposes of 2-D float constants are folded lazily: a MatMul reading one as
         // its B operand uses the constant itself; any other reader gets it computed.
@@ -227,6 +301,8 @@ struct Session::Impl {
                 st.in.push_back(f->second);
                 foldable = foldable && (values[size_t(f->second)].defined() || deferred.count(f->second));
             }
+            add_graphs(node, st);
+            foldable = foldable && !never_folded(node) && st.graphs.empty();
             for (const auto& name : node.outputs) st.out.push_back(name.empty() ? -1 : slot(name));
             values.resize(slot_of.size());
             if (foldable && st.in.size() == 1 && st.out.size() == 1 && st.out[0] >= 0 && !deferred.count(st.in[0]) &&
@@ -244,6 +320,13 @@ struct Session::Impl {
                 const Step& t = deferred.at(st.in[1]);
                 st.linear_w = t.in[0];
                 st.in[1] = t.in[0];  // the step reads W, not W^T
+            } else if (!foldable && node.op == "MatMul" && node.domain.empty() && st.in.size() == 2 && st.in[1] >= 0 &&
+                       st.out.size() == 1 && st.out[0] >= 0) {
+                const Tensor& w = values[size_t(st.in[1])];  // MatMul(x, W) with W a 2-D float constant
+                if (w.defined() && w.dtype == DType::f32 && w.rank() == 2) {
+                    st.linear_w = st.in[1];
+                    st.linear_wt = false;
+                }
             }
             if (foldable) {
                 run_step(st, values);
@@ -260,6 +343,24 @@ struct Session::Impl {
         folded_slot.resize(values.size(), false);
         fuse_bias();
         fuse_patterns();
+        size_t linear_steps = 0;
+        for (auto& st : steps)
+            if (st.linear_w >= 0) st.linear_index = linear_steps++;
+        packed_ptrs = std::make_unique<std::atomic<const PackedB*>[]>(std::max<size_t>(1, linear_steps));
+        pack_calls = std::make_unique<std::atomic<int64_t>[]>(std::max<size_t>(1, linear_steps));
+        for (size_t i = 0; i < linear_steps; ++i) {
+            packed_ptrs[i].store(nullptr);
+            pack_calls[i].store(0);
+        }
+        // A weight only Linear steps read is not touched again once packed: its pages of the
+        // file mapping are dropped then, so the packed copy replaces it in the resident set.
+        for (const auto& st : steps)
+            for (size_t i = 0; i < st.in.size(); ++i)
+                if (st.in[i] >= 0 && !(st.linear_w >= 0 && i == 1)) other_readers.insert(st.in[i]);
+        for (const auto& o : model.outputs)
+            if (slot_of.count(o.name)) other_readers.insert(slot_of[o.name]);
+        const char* env = std::getenv("HFX_GEMM_PACK");
+        pack_after = env && std::string(env) == "0" ? -1 : env && std::string(env) == "1" ? 1 : 2;
         // Folded intermediates nobody reads any more are dropped (weights stay mapped).
         std::vector<bool> used(values.size(), false);
         for (const auto& st : steps)
@@ -270,6 +371,40 @@ struct Session::Impl {
         for (size_t s = 0; s < values.size(); ++s)
             if (folded_slot[s] && !used[s]) values[s] = Tensor();
     }
+
+    // Linear weights packed into the GEMM kernel's layout once instead of on every call
+    // (Eigen packs the weight operand per call once it has a few rows). A step packs its
+    // weight the `pack_after`-th time it multiplies kPackRows rows or more (2 by default;
+    // HFX_GEMM_PACK=1: the first time, 0: never), then always uses it. Steps sharing a
+    // weight share the copy. Runs on other threads pick the pointer up atomically;
+    // dropped mapping pages refault from the file if anything reads them.
+    static constexpr int64_t kPackRows = 4;
+    int pack_after = 2;
+    std::set<int> other_readers;  // slots read by something other than a Linear's weight operand
+    std::map<std::pair<int, bool>, std::shared_ptr<const PackedB>> packed;  // (W slot, [n, k]) -> copy
+    std::unique_ptr<std::atomic<const PackedB*>[]> packed_ptrs;            // per Linear step
+    std::unique_ptr<std::atomic<int64_t>[]> pack_calls;                     // per Linear step
+    std::mutex pack_mutex;
+
+    const PackedB* packed_weight(const Step& st, int64_t m) {
+        if (!packed_ptrs) return nullptr;
+        const PackedB* p = packed_ptrs[st.linear_index].load(std::memory_order_acquire);
+        if (p || pack_after < 0 || m < kPackRows || pack_calls[st.linear_index].fetch_add(1) + 1 < pack_after) return p;
+        std::lock_guard<std::mutex> lock(pack_mutex);
+        auto& copy = packed[{st.linear_w, st.linear_wt}];
+        if (!copy) {
+            const Tensor& w = constants[size_t(st.linear_w)];
+            int64_t n = w.shape[st.linear_wt ? 0 : 1], k = w.shape[st.linear_wt ? 1 : 0];
+            copy = pack_b(w.ptr<float>(), st.linear_wt, n, k);
+            if (!other_readers.count(st.linear_w)) release_pages(w);
+        }
+        packed_ptrs[st.linear_index].store(copy.get(), std::memory_order_release);
+        return copy.get();
+    }
+
+    // The node's graph attributes as Subgraphs, and the outer-scope names they read as
+    // implicit inputs of the step.
+    void add_graphs(const Node& node, Step& st);
 
     // Linear step + Add(its output, 1-D float constant of size n) -> one step, when the
     // Add is the only reader of the product and the product is no graph output.
@@ -295,7 +430,7 @@ struct Session::Impl {
                 Step& mm = steps[size_t(producer[size_t(prod)])];
                 const Tensor& b = constants[size_t(bias)];
                 if (mm.linear_w < 0 || mm.linear_bias >= 0 || !b.defined() || b.dtype != DType::f32 || b.rank() != 1 ||
-                    b.shape[0] != constants[size_t(mm.linear_w)].shape[0])
+                    b.shape[0] != constants[size_t(mm.linear_w)].shape[mm.linear_wt ? 0 : 1])
                     continue;
                 mm.linear_bias = bias;
                 mm.in.push_back(bias);
@@ -438,7 +573,7 @@ struct Session::Impl {
         steps = std::move(kept);
     }
 
-    void check_feeds(const std::map<std::string, Tensor>& feeds) {
+    void check_feeds(const std::map<std::string, Value>& feeds) {
         for (const auto& [name, t] : feeds) {
             bool ok = false;
             for (const auto& v : model.inputs) ok = ok || v.name == name;
@@ -448,7 +583,11 @@ struct Session::Impl {
         for (const auto& v : model.inputs) {
             auto it = feeds.find(v.name);
             if (it == feeds.end()) fail("input '", v.name, "': missing");
-            const Tensor& t = it->second;
+            if (it->second.is_sequence() != v.sequence)
+                fail("input '", v.name, "': expected a ", v.sequence ? "sequence" : "tensor", ", got a ",
+                     it->second.is_sequence() ? "sequence" : "tensor");
+            if (v.sequence) continue;
+            const Tensor& t = it->second.tensor;
             if (v.dtype != DType::undefined && t.dtype != v.dtype)
                 fail("input '", v.name, "': expected ", dtype_name(v.dtype), ", got ", dtype_name(t.dtype));
             if (t.numel() > 0 && !t.data) fail("input '", v.name, "': no data");
@@ -507,42 +646,114 @@ struct Session::Impl {
         return plans.emplace(want, std::move(p)).first->second;
     }
 
-    std::vector<Tensor> run(const std::vector<std::string>& names, const std::map<std::string, Tensor>& feeds) {
-        check_feeds(feeds);
+    std::vector<int> slots_of(const std::vector<std::string>& names) {
         std::vector<int> want;
         for (const auto& n : names) {
             auto it = slot_of.find(n);
             if (it == slot_of.end()) fail("output '", n, "': not a value of the model");
             want.push_back(it->second);
         }
+        return want;
+    }
+
+    // Runs the steps `want` needs with `inputs` bound to model.inputs in order, on the
+    // thread's current pool and allocator.
+    std::vector<Value> run_core(const std::vector<int>& want, const std::vector<Value>& inputs) {
         std::vector<Tensor> values = constants;
-        for (size_t i = 0; i < input_slots.size(); ++i) values[size_t(input_slots[i])] = feeds.at(model.inputs[i].name);
+        std::vector<SequencePtr> seqs(values.size());
+        for (size_t i = 0; i < input_slots.size(); ++i) {
+            size_t s = size_t(input_slots[i]);
+            if (inputs[i].is_sequence()) seqs[s] = inputs[i].sequence;
+            else values[s] = inputs[i].tensor;
+        }
         const Plan& plan = plan_for(want);
-        const std::vector<bool>& run_step_flag = plan.run_step;
-        const std::vector<int64_t>& last_use = plan.last_use;
-        const std::vector<bool>& keep = plan.keep;
+        for (size_t i = 0; i < steps.size(); ++i) {
+            if (!plan.run_step[i]) continue;
+            run_step(steps[i], values, &seqs);
+            for (int s : steps[i].in)
+                if (s >= 0 && plan.last_use[size_t(s)] == int64_t(i) && !plan.keep[size_t(s)]) {
+                    values[size_t(s)] = Tensor();
+                    seqs[size_t(s)] = nullptr;
+                }
+        }
+        std::vector<Value> out;
+        for (int s : want) {
+            if (seqs[size_t(s)]) out.emplace_back(seqs[size_t(s)]);
+            else if (values[size_t(s)].defined()) out.emplace_back(values[size_t(s)]);
+            else fail("output '", slot_name(s), "': was not computed");
+        }
+        return out;
+    }
+
+    std::vector<Value> run(const std::vector<std::string>& names, const std::map<std::string, Value>& feeds) {
+        check_feeds(feeds);
+        std::vector<int> want = slots_of(names);
+        std::vector<Value> inputs;
+        for (const auto& v : model.inputs) inputs.push_back(feeds.at(v.name));
         PoolGuard guard(pool.get());
         BufferPoolScope scope(&buffers);
         struct EndRun {
             BufferPool& b;
             ~EndRun() { b.end_run(); }
         } end_run{buffers};
-        for (size_t i = 0; i < steps.size(); ++i) {
-            if (!run_step_flag[i]) continue;
-            run_step(steps[i], values);
-            for (int s : steps[i].in)
-                if (s >= 0 && last_use[size_t(s)] == int64_t(i) && !keep[size_t(s)]) values[size_t(s)] = Tensor();
-        }
-        std::vector<Tensor> out;
-        for (size_t i = 0; i < want.size(); ++i) {
-            Tensor& t = values[size_t(want[i])];
-            if (!t.defined()) fail("output '", names[i], "': was not computed");
-            // Constants may live in a read-only mapping: hand out a copy.
-            out.push_back(constants[size_t(want[i])].defined() ? t.clone() : t);
-        }
+        std::vector<Value> out = run_core(want, inputs);
+        for (size_t i = 0; i < want.size(); ++i)  // constants may live in a read-only mapping: hand out a copy
+            if (!out[i].is_sequence() && constants[size_t(want[i])].defined()) out[i].tensor = out[i].tensor.clone();
         return out;
     }
 };
+
+// A graph attribute: its own Impl over the graph plus the outer names as inputs.
+struct Session::Impl::Body final : Subgraph {
+    std::unique_ptr<Impl> impl = std::make_unique<Impl>();
+    std::vector<size_t> outer_index;  // per outer name of the graph: index into the node's implicit inputs
+    size_t declared = 0;
+    std::vector<int> want;
+    std::string what;
+
+    std::vector<Value> run(const std::vector<Value>& inputs, const std::vector<Value>& outer) override {
+        if (inputs.size() != declared)
+            fail(what, ": the graph has ", std::to_string(declared), " inputs, got ", std::to_string(inputs.size()));
+        std::vector<Value> feeds = inputs;
+        for (size_t j : outer_index) feeds.push_back(outer.at(j));
+        return impl->run_core(want, feeds);
+    }
+    const Model& graph() const override { return impl->model; }
+};
+
+void Session::Impl::add_graphs(const Node& node, Step& st) {
+    std::vector<std::string> implicit;
+    for (const auto& [key, a] : node.attrs) {
+        if (a.kind != Attr::Graph || !a.g) continue;
+        auto body = std::make_shared<Body>();
+        body->what = "node '" + node.name + "' (" + node.op + "), graph '" + key + "'";
+        body->impl->model = *a.g;
+        body->declared = a.g->inputs.size();
+        for (const auto& name : outer_names(*a.g)) {
+            auto pos = std::find(implicit.begin(), implicit.end(), name);
+            if (pos == implicit.end()) {
+                auto f = slot_of.find(name);
+                if (f == slot_of.end())
+                    fail(body->what, ": reads '", name, "', which no enclosing graph defines before the node");
+                st.in.push_back(f->second);
+                ++st.implicit;
+                pos = implicit.insert(implicit.end(), name);
+            }
+            body->outer_index.push_back(size_t(pos - implicit.begin()));
+            ValueInfo v;
+            v.name = name;
+            v.dtype = DType::undefined;
+            body->impl->model.inputs.push_back(v);
+        }
+        body->impl->build(SessionOptions{threads}, true);
+        for (const auto& o : a.g->outputs) {
+            auto f = body->impl->slot_of.find(o.name);
+            if (f == body->impl->slot_of.end()) fail(body->what, ": output '", o.name, "' is not computed");
+            body->want.push_back(f->second);
+        }
+        st.graphs.emplace_back(key, std::move(body));
+    }
+}
 
 Session::Session(const std::string& onnx_path, SessionOptions options) : Session(load_onnx(onnx_path), options) {}
 
@@ -558,6 +769,19 @@ Session::Session(Session&&) noexcept = default;
 
 std::vector<Tensor> Session::run(const std::vector<std::string>& output_names,
                                  const std::map<std::string, Tensor>& feeds) {
+    std::map<std::string, Value> values(feeds.begin(), feeds.end());
+    std::vector<std::string> names = output_names.empty() ? this->output_names() : output_names;
+    std::vector<Value> outs = impl_->run(names, values);
+    std::vector<Tensor> out;
+    for (size_t i = 0; i < outs.size(); ++i) {
+        if (outs[i].is_sequence()) fail("output '", names[i], "': is a sequence; use run_values");
+        out.push_back(std::move(outs[i].tensor));
+    }
+    return out;
+}
+
+std::vector<Value> Session::run_values(const std::vector<std::string>& output_names,
+                                       const std::map<std::string, Value>& feeds) {
     return impl_->run(output_names.empty() ? this->output_names() : output_names, feeds);
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/ir.h"
 #include "core/tensor.h"
+#include "runtime/value.h"
 
 namespace hfx::rt {
 
@@ -31,6 +32,10 @@ public:
     // naming the input or node on a missing input, a bad shape or a failing op.
     std::vector<Tensor> run(const std::vector<std::string>& output_names,
                             const std::map<std::string, Tensor>& feeds);
+
+    // The same with tensor or sequence values (graphs with seq(tensor) inputs or outputs).
+    std::vector<Value> run_values(const std::vector<std::string>& output_names,
+                                  const std::map<std::string, Value>& feeds);
 
     const Model& model() const;
     std::vector<std::string> input_names() const;

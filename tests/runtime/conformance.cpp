@@ -36,7 +36,6 @@ const std::map<std::string, std::string> kSkip = {
     {"test_castlike_FLOAT_to_BFLOAT16_expanded", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
     {"test_equal_string", "string tensors are not supported"},
     {"test_equal_string_broadcast", "string tensors are not supported"},
-    {"test_identity_sequence", "sequence values are not supported"},
     {"test_identity_opt", "optional values are not supported"},
     {"test_dropout_default_mask_ratio", "training_mode (random masks) is not supported"},
     {"test_training_dropout", "training_mode (random masks) is not supported"},
@@ -47,8 +46,8 @@ const std::map<std::string, std::string> kSkip = {
     {"test_training_dropout_zero_ratio_mask", "training_mode (random masks) is not supported"},
 };
 
-std::string missing_ops(const Model& m) {
-    std::string out;
+// Graph attributes (Loop bodies) included.
+void missing_ops(const Model& m, std::string& out) {
     for (const auto& n : m.nodes) {
         auto it = m.opsets.find(n.domain);
         int64_t v = it == m.opsets.end() ? 1 : it->second;
@@ -56,7 +55,14 @@ std::string missing_ops(const Model& m) {
             std::string key = (n.domain.empty() ? "" : n.domain + ".") + n.op + "-" + std::to_string(v);
             if (out.find(key) == std::string::npos) out += (out.empty() ? "" : " ") + key;
         }
+        for (const auto& [name, a] : n.attrs)
+            if (a.kind == Attr::Graph && a.g) missing_ops(*a.g, out);
     }
+}
+
+std::string missing_ops(const Model& m) {
+    std::string out;
+    missing_ops(m, out);
     return out;
 }
 
@@ -101,13 +107,39 @@ std::string compare(const Tensor& got, const Tensor& ref) {
     return "";
 }
 
+// A tensor or (graph value declared seq(tensor)) a sequence from a .pb file.
+rt::Value load_value(const fs::path& p, const ValueInfo& v) {
+    if (!v.sequence) return load_tensor_pb(p.string());
+    auto seq = std::make_shared<rt::Sequence>();
+    seq->items = load_sequence_pb(p.string(), &seq->dtype);
+    if (seq->items.empty() && v.dtype != DType::undefined) seq->dtype = v.dtype;
+    return rt::Value(rt::SequencePtr(std::move(seq)));
+}
+
+std::string compare(const rt::Value& got, const rt::Value& ref) {
+    if (got.is_sequence() != ref.is_sequence()) return got.is_sequence() ? "a sequence, expected a tensor" : "a tensor, expected a sequence";
+    if (!ref.is_sequence()) return compare(got.tensor, ref.tensor);
+    const auto& g = got.sequence->items;
+    const auto& r = ref.sequence->items;
+    if (g.size() != r.size()) return "sequence of " + std::to_string(g.size()) + ", expected " + std::to_string(r.size());
+    for (size_t i = 0; i < r.size(); ++i) {
+        std::string d = compare(g[i], r[i]);
+        if (!d.empty()) return "item " + std::to_string(i) + ": " + d;
+    }
+    return "";
+}
+
 // Empty string on success.
 std::string run_case(const fs::path& dir, Model model) {
     fs::path data = dir / "test_data_set_0";
-    std::map<std::string, Tensor> feeds;
+    std::map<std::string, rt::Value> feeds;
     for (size_t i = 0; i < model.inputs.size(); ++i) {
         fs::path p = data / ("input_" + std::to_string(i) + ".pb");
         if (!fs::exists(p)) continue;  // an omitted optional input
+        if (model.inputs[i].sequence) {
+            feeds[model.inputs[i].name] = load_value(p, model.inputs[i]);
+            continue;
+        }
         Tensor t = load_tensor_pb(p.string());
         // The test data stores bfloat16 tensors as uint16: take the graph's word for it.
         if (t.dtype == DType::u16 && model.inputs[i].dtype == DType::bf16) t.dtype = DType::bf16;
@@ -119,17 +151,21 @@ std::string run_case(const fs::path& dir, Model model) {
         if (feeds.count(v.name)) fed.push_back(v);
     model.inputs = fed;
     std::vector<std::string> names;
-    std::vector<Tensor> refs;
+    std::vector<rt::Value> refs;
     for (size_t i = 0; i < model.outputs.size(); ++i) {
         fs::path p = data / ("output_" + std::to_string(i) + ".pb");
         if (!fs::exists(p)) continue;
         names.push_back(model.outputs[i].name);
+        if (model.outputs[i].sequence) {
+            refs.push_back(load_value(p, model.outputs[i]));
+            continue;
+        }
         Tensor t = load_tensor_pb(p.string());
         if (t.dtype == DType::u16 && model.outputs[i].dtype == DType::bf16) t.dtype = DType::bf16;
         refs.push_back(t);
     }
     rt::Session session(std::move(model), rt::SessionOptions{2});
-    auto outs = session.run(names, feeds);
+    auto outs = session.run_values(names, feeds);
     for (size_t i = 0; i < names.size(); ++i) {
         std::string diff = compare(outs[i], refs[i]);
         if (!diff.empty()) return "output '" + names[i] + "': " + diff;

@@ -82,6 +82,9 @@ TEST(Fusion, FusedStepsMatchTheUnfusedGraph) {
         Tensor got = fs.run({}, {{"x", feeds.at("x")}})[0];
         ASSERT_EQ(shape_str(got.shape), "(2, 5, 8)");
         expect_f32(got, want.shape, std::vector<float>(want.ptr<float>(), want.ptr<float>() + want.numel()), 1e-5f);
+        // The second run reads the weights packed for the GEMM kernel (HFX_GEMM_PACK unset).
+        Tensor again = fs.run({}, {{"x", feeds.at("x")}})[0];
+        expect_f32(again, want.shape, std::vector<float>(want.ptr<float>(), want.ptr<float>() + want.numel()), 1e-5f);
     }
 }
 
@@ -113,4 +116,15 @@ TEST(Fusion, LinearChecksShapes) {
     } catch (const Error& e) {
         EXPECT_STREQ(e.what(), "node 'MatMul_y' (MatMul): shapes (1, 2) and (3, 2) do not multiply");
     }
+}
+
+TEST(Fusion, MatMulByConstantWeightIsALinearStep) {
+    // Other exporters' Linear: MatMul(x, W [k, n]) + Add(b), W read as stored.
+    Model m = one_node("MatMul", 17, {"x", "w"}, {{"w", f32({3, 2}, {1, 2, 3, 4, 5, 6})}, {"b", f32({2}, {10, 20})}});
+    m.nodes[0].outputs = {"h"};
+    m.outputs = {ValueInfo{"y", DType::f32, {}, {}}};
+    add(m, "Add", {"h", "b"}, "y");
+    rt::Session s(std::move(m));
+    EXPECT_EQ(s.planned_steps(), std::vector<std::string>{"Linear+Add"});
+    expect_f32(s.run({}, {{"x", f32({2, 3}, {1, 1, 1, 1, 0, 0})}})[0], {2, 2}, {19, 32, 11, 22});
 }

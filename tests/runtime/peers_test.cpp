@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "export/onnx_load.h"
@@ -29,13 +30,20 @@ std::vector<std::string> peer_cases() {
     return out;
 }
 
-std::string missing_ops(const Model& m) {
-    std::string out;
+// Graph attributes (Loop bodies) included.
+void missing_ops(const Model& m, std::string& out) {
     for (const auto& n : m.nodes) {
         auto it = m.opsets.find(n.domain);
         int64_t v = it == m.opsets.end() ? 1 : it->second;
         if (!rt::find_kernel(n.domain, n.op, v) && out.find(" " + n.op + " ") == std::string::npos) out += " " + n.op + " ";
+        for (const auto& [name, a] : n.attrs)
+            if (a.kind == Attr::Graph && a.g) missing_ops(*a.g, out);
     }
+}
+
+std::string missing_ops(const Model& m) {
+    std::string out;
+    missing_ops(m, out);
     return out;
 }
 
@@ -78,6 +86,7 @@ TEST_P(Peers, MatchesGolden) {
             if (!(err <= 1e-4 + 1e-4 * std::fabs(r))) ++bad;
             if (!(err <= worst)) worst = err;
         }
+        std::printf("[peer] %s %s max_abs_diff=%.3g\n", c.c_str(), names[i].c_str(), worst);
         EXPECT_EQ(bad, 0) << c << ": " << names[i] << ": " << bad << " values off, max |got-ref| " << worst;
     }
 }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "runtime/ops/gemm_util.h"
+#include "runtime/ops/strided.h"
+
 namespace hfx::rt {
 namespace {
 constexpr int kEllipsis = 256;  // labels >= this are ellipsis dims, right-aligned
@@ -33,6 +36,85 @@ std::vector<int> labels_of(const KernelContext& ctx, const std::string& term, in
         out.push_back(term[i]);
     }
     return out;
+}
+// `t` (labels `have`) with its dims reordered to `want` (a permutation of `have`);
+// shared when already in that order.
+Tensor permuted(const Tensor& t, const std::vector<int>& have, const std::vector<int>& want) {
+    if (have == want) return t;
+    Shape st = strides_of(t.shape), shape, strides;
+    for (int l : want) {
+        size_t d = size_t(std::find(have.begin(), have.end(), l) - have.begin());
+        shape.push_back(t.shape[d]);
+        strides.push_back(st[d]);
+    }
+    Tensor out = Tensor::uninitialized(t.dtype, shape);
+    strided_copy(t, 0, strides, out);
+    return out;
+}
+
+template <class T>
+void batched(int64_t nb, int64_t m, int64_t n, int64_t k, const Tensor& a, const Tensor& b, Tensor& c) {
+    std::vector<const T*> pa, pb;
+    std::vector<T*> pc;
+    for (int64_t i = 0; i < nb; ++i) {
+        pa.push_back(a.ptr<T>() + i * m * k);
+        pb.push_back(b.ptr<T>() + i * k * n);
+        pc.push_back(c.ptr<T>() + i * m * n);
+    }
+    if (nb > 0) gemm_batch<T>(nb, m, n, k, pa.data(), pb.data(), pc.data());
+}
+
+// Two float operands whose labels are each batch (both inputs and the output), m (first
+// input and output), n (second input and output) or contracted (both inputs only),
+// none repeated in a term and no broadcasting: a batched GEMM between transposes, as
+// attention's "bhid,bhjd->bhij", "bhij,bhjd->bhid" and "bind,bjnd->bnij" are.
+// Returns false (nothing done) for anything else.
+bool einsum_as_gemm(KernelContext& ctx, const std::vector<Tensor>& ins, const std::vector<std::vector<int>>& labels,
+                    const std::vector<int>& out_labels, const std::map<int, int64_t>& size) {
+    DType t = ins[0].dtype;
+    if (ins.size() != 2 || (t != DType::f32 && t != DType::f64)) return false;
+    auto has = [](const std::vector<int>& v, int l) { return std::find(v.begin(), v.end(), l) != v.end(); };
+    for (size_t i = 0; i < 2; ++i)
+        for (size_t d = 0; d < labels[i].size(); ++d) {
+            if (ins[i].shape[d] != size.at(labels[i][d])) return false;  // broadcast ellipsis dim
+            if (std::count(labels[i].begin(), labels[i].end(), labels[i][d]) != 1) return false;  // diagonal
+        }
+    std::vector<int> batch, ms, ns, ks;
+    for (int l : out_labels) {
+        bool a = has(labels[0], l), b = has(labels[1], l);
+        if (a && b) batch.push_back(l);
+        else if (a) ms.push_back(l);
+        else if (b) ns.push_back(l);
+        else return false;
+    }
+    for (int l : labels[0])
+        if (!has(out_labels, l)) {
+            if (!has(labels[1], l)) return false;  // summed over one input alone
+            ks.push_back(l);
+        }
+    for (int l : labels[1])
+        if (!has(out_labels, l) && !has(labels[0], l)) return false;
+    auto prod = [&](const std::vector<int>& ls) {
+        int64_t p = 1;
+        for (int l : ls) p *= size.at(l);
+        return p;
+    };
+    int64_t nb = prod(batch), m = prod(ms), n = prod(ns), k = prod(ks);
+    auto cat = [](std::vector<int> a, const std::vector<int>& b, const std::vector<int>& c) {
+        a.insert(a.end(), b.begin(), b.end());
+        a.insert(a.end(), c.begin(), c.end());
+        return a;
+    };
+    Tensor a = permuted(ins[0], labels[0], cat(batch, ms, ks));  // [batch, m, k]
+    Tensor b = permuted(ins[1], labels[1], cat(batch, ks, ns));  // [batch, k, n]
+    std::vector<int> c_labels = cat(batch, ms, ns);
+    Shape c_shape;
+    for (int l : c_labels) c_shape.push_back(size.at(l));
+    Tensor c = Tensor::uninitialized(t, c_shape);
+    if (t == DType::f32) batched<float>(nb, m, n, k, a, b, c);
+    else batched<double>(nb, m, n, k, a, b, c);
+    ctx.outputs[0] = from_compute(permuted(c, c_labels, out_labels), ctx.in(0).dtype);
+    return true;
 }
 }  // namespace
 
@@ -90,6 +172,7 @@ void op_einsum(KernelContext& ctx) {
         if (std::find(all.begin(), all.end(), l) == all.end()) all.push_back(l);
     for (int l : out_labels)
         if (!size.count(l)) ctx.fail("output label '", std::string(1, char(l)), "' is not in any input");
+    if (einsum_as_gemm(ctx, ins, labels, out_labels, size)) return;
     Shape out_shape, dims;
     for (int l : out_labels) out_shape.push_back(size[l]);
     for (int l : all) dims.push_back(size[l]);

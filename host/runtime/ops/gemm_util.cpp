@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 
@@ -67,12 +69,17 @@ struct Choice {
     GeluFn gelu;
     LayerNormFn layernorm;
     SoftmaxFn softmax;
+    PackedInfoFn packed_info;
+    PackFn pack_b;
+    SgemmPackedFn sgemm_packed;
 };
 Choice choose() {
     const char* forced = std::getenv("HFX_GEMM_ISA");
-    static const Choice all[] = {{sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512, softmax_avx512},
-                                     {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2, softmax_avx2},
-                                     {sgemm_base, "base", gelu_base, layernorm_base, softmax_base}};
+    static const Choice all[] = {
+        {sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512, softmax_avx512, packed_info_avx512, pack_b_avx512,
+         sgemm_packed_avx512},
+        {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2, softmax_avx2, packed_info_avx2, pack_b_avx2, sgemm_packed_avx2},
+        {sgemm_base, "base", gelu_base, layernorm_base, softmax_base, packed_info_base, pack_b_base, sgemm_packed_base}};
     for (const Choice& c : all)
         if (supports(c.name) && (!forced || !*forced || std::strcmp(forced, c.name) == 0)) return c;
     return all[2];
@@ -83,6 +90,9 @@ const Choice& chosen() {
 }
 }  // namespace
 SgemmFn sgemm() { return chosen().fn; }
+PackedInfoFn packed_info() { return chosen().packed_info; }
+PackFn pack_b() { return chosen().pack_b; }
+SgemmPackedFn sgemm_packed() { return chosen().sgemm_packed; }
 GeluFn gelu() { return chosen().gelu; }
 LayerNormFn layernorm() { return chosen().layernorm; }
 SoftmaxFn softmax() { return chosen().softmax; }
@@ -133,6 +143,52 @@ void gemm_batch(int64_t count, int64_t m, int64_t n, int64_t k, const T* const* 
             Eigen::Map<Mat<T>> C(c[i], m, n);
             C.noalias() = Eigen::Map<const Mat<T>>(a[i], m, k) * Eigen::Map<const Mat<T>>(b[i], k, n);
         }
+    });
+}
+
+std::shared_ptr<const PackedB> pack_b(const float* b, bool trans_b, int64_t n, int64_t k) {
+    auto p = std::make_shared<PackedB>();
+    p->n = n;
+    p->k = k;
+    p->info = isa::packed_info()(n, k);
+    int64_t total = 0;
+    for (int64_t i2 = 0; i2 < n; i2 += p->info.mc)
+        for (int64_t k2 = 0; k2 < k; k2 += p->info.kc) {
+            p->offsets.push_back(total);
+            int64_t size = std::min(p->info.mc, n - i2) * std::min(p->info.kc, k - k2);
+            total += (size + 15) / 16 * 16;  // each block 64-byte aligned
+        }
+    float* data = static_cast<float*>(std::aligned_alloc(64, size_t(std::max<int64_t>(total, 16)) * sizeof(float)));
+    if (!data) throw std::bad_alloc();
+    p->data = std::shared_ptr<float>(data, std::free);
+    p->bytes = size_t(total) * sizeof(float);
+    isa::pack_b()(b, trans_b, trans_b ? k : n, n, k, p->info, p->offsets.data(), data);
+    return p;
+}
+
+void gemm_packed(int64_t m, const float* a, const PackedB& b, float* c, bool accumulate) {
+    int64_t n = b.n, k = b.k;
+    if (m == 0 || n == 0) return;
+    if (!accumulate) std::fill(c, c + m * n, 0.f);
+    if (k == 0) return;
+    auto fn = isa::sgemm_packed();
+    const float* packed = b.data.get();
+    const int64_t* offsets = b.offsets.data();
+    int64_t mr = b.info.mr;
+    // As many rows as columns or fewer (a weight against few tokens, where streaming B from
+    // memory is the cost): the threads take column panels, each reading its share of B and
+    // packing all of A; otherwise each takes a block of rows and reads all of B.
+    if (n >= m) {
+        int64_t panels = (n + mr - 1) / mr;
+        int64_t min_panels = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, m * k * mr));
+        parallel_for(panels, min_panels, [&](int64_t p0, int64_t p1) {
+            fn(m, p0 * mr, std::min(n, p1 * mr), n, k, a, k, packed, offsets, b.info, c, n);
+        });
+        return;
+    }
+    int64_t min_rows = std::max<int64_t>(8, 32768 / std::max<int64_t>(1, n * k));
+    parallel_for(m, min_rows, [&](int64_t r0, int64_t r1) {
+        fn(r1 - r0, 0, n, n, k, a + r0 * k, k, packed, offsets, b.info, c + r0 * n, n);
     });
 }
 
