@@ -53,6 +53,13 @@ std::string call(const std::string& fn, const std::vector<std::string>& args) {
     return s + ")";
 }
 
+// All inputs of `n` as a TorchScript List[Tensor].
+std::string tensor_list(Emitter& e, const Node& n) {
+    std::string xs = "[";
+    for (size_t k = 0; k < n.inputs.size(); ++k) xs += (k ? ", " : "") + e.in(n, k);
+    return xs + "]";
+}
+
 // An attribute ("axes") or, in the newer op versions, the input at `k`, as a TorchScript List[int].
 std::string ints_attr_or_input(Emitter& e, const Node& n, const std::string& key, size_t k) {
     if (n.inputs.size() > k && !n.inputs[k].empty()) return call(e.helper("hfx_ints"), {e.in(n, k)});
@@ -138,11 +145,7 @@ Table make_table() {
         if (!n.has("perm")) return call(e.helper("hfx_reverse_dims"), {e.in(n, 0)});
         return e.in(n, 0) + ".permute(" + int_list(n.attr_ints("perm")) + ")";
     };
-    t["Concat"] = [](Emitter& e, const Node& n) {
-        std::string xs = "[";
-        for (size_t k = 0; k < n.inputs.size(); ++k) xs += (k ? ", " : "") + e.in(n, k);
-        return call("torch.cat", {xs + "]", std::to_string(n.attr_i("axis", 0))});
-    };
+    t["Concat"] = [](Emitter& e, const Node& n) { return call("torch.cat", {tensor_list(e, n), std::to_string(n.attr_i("axis", 0))}); };
     t["Split"] = [](Emitter& e, const Node& n) {
         return call(e.helper("hfx_split"), {e.in(n, 0), ints_attr_or_input(e, n, "split", 1),
                                             std::to_string(n.outputs.size()), std::to_string(n.attr_i("axis", 0))});
@@ -210,9 +213,10 @@ Table make_table() {
                                            std::to_string(n.attr_i("group", 1))});
     };
     t["Einsum"] = [](Emitter& e, const Node& n) {
-        std::string xs = "[";
-        for (size_t k = 0; k < n.inputs.size(); ++k) xs += (k ? ", " : "") + e.in(n, k);
-        return call("torch.einsum", {"\"" + n.attr_s("equation", "") + "\"", xs + "]"});
+        std::string equation = "\"";
+        equation += n.attr_s("equation", "");
+        equation += '"';
+        return call("torch.einsum", {equation, tensor_list(e, n)});
     };
     return t;
 }
