@@ -25,6 +25,7 @@ typedef struct hfx_ts_attribute {
     const char* const* path; /* submodules, then the attribute's name */
     size_t path_len;
     hfx_ts_tensor value;
+    int32_t file_backed; /* value.data lies in a read-only file mapping: its pages may be dropped once written */
 } hfx_ts_attribute;
 
 /* Receives output `index` of a run; `t` is valid during the call only. */

@@ -116,7 +116,11 @@ void write_torchscript(const Model& model, const std::string& path, nlohmann::js
         for (const std::string& s : a.path) segments.push_back(s.c_str());
         paths.push_back(std::move(segments));
     }
-    for (size_t k = 0; k < paths.size(); ++k) attributes.push_back({paths[k].data(), paths[k].size(), tensors.views[k]});
+    for (size_t k = 0; k < paths.size(); ++k) {
+        const Tensor& t = model.initializers.at(program.attributes[k].initializer);
+        bool mapped = t.file_backed && tensors.views[k].data == t.data;  // not a float32 conversion
+        attributes.push_back({paths[k].data(), paths[k].size(), tensors.views[k], mapped ? 1 : 0});
+    }
 
     metadata["inputs"] = program.input_names;
     metadata["arguments"] = program.argument_names;

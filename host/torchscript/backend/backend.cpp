@@ -3,8 +3,13 @@
 // per Hugging Face name segment, so state_dict() keys are the checkpoint's),
 // saves it, and loads and runs saved modules for validation and tests.
 #include <ATen/Parallel.h>
+#include <sys/mman.h>
+#include <torch/csrc/jit/serialization/export.h>
 #include <torch/script.h>
 #include <torch/version.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <map>
 #include <string>
@@ -65,6 +70,30 @@ at::Tensor borrow(const hfx_ts_tensor& t) {
     return torch::from_blob(const_cast<void*>(t.data), shape, at::TensorOptions().dtype(scalar_type(t.dtype)));
 }
 
+// The checkpoint's pages a module borrows are dropped from memory as soon as
+// they are written (as the ONNX writer does), so an export holds libtorch and
+// about one tensor, not the whole checkpoint, however large it is.
+class MappedRanges {
+public:
+    void add(const void* data, size_t bytes) {
+        auto begin = reinterpret_cast<uintptr_t>(data);
+        ranges_.emplace_back(begin, begin + bytes);
+    }
+    void release_if_mapped(const void* data, size_t bytes) const {
+        auto begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+        for (const auto& [b, e] : ranges_)
+            if (begin >= b && end <= e) {
+                static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+                uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+                if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+                return;
+            }
+    }
+
+private:
+    std::vector<std::pair<uintptr_t, uintptr_t>> ranges_;
+};
+
 struct Tree {
     std::map<std::string, Tree> children;
     std::vector<std::pair<std::string, at::Tensor>> attributes;
@@ -89,17 +118,32 @@ const char* save(const char* source, const hfx_ts_attribute* attributes, size_t 
                  const char* extra_content, const char* path) {
     try {
         Tree root;
+        MappedRanges mapped;
         for (size_t k = 0; k < count; ++k) {
             const hfx_ts_attribute& a = attributes[k];
             Tree* node = &root;
             for (size_t s = 0; s + 1 < a.path_len; ++s) node = &node->children[a.path[s]];
-            node->attributes.emplace_back(a.path[a.path_len - 1], borrow(a.value));
+            at::Tensor t = borrow(a.value);
+            if (a.file_backed) mapped.add(a.value.data, t.nbytes());
+            node->attributes.emplace_back(a.path[a.path_len - 1], t);
         }
         auto cu = std::make_shared<torch::jit::CompilationUnit>();
         torch::jit::Module module = build(root, "", cu);
         module.define(source);
-        torch::jit::ExtraFilesMap extra{{extra_name, extra_content}};
-        module.save(path, extra);
+
+        // Records are stored uncompressed, so a tensor's bytes reach the writer as one block
+        // straight from its memory.
+        std::unique_ptr<FILE, int (*)(FILE*)> file(fopen(path, "wb"), fclose);
+        if (!file) throw std::runtime_error(std::string("cannot write ") + path);
+        bool ok = true;
+        auto write = [&](const void* data, size_t bytes) -> size_t {
+            size_t written = fwrite(data, 1, bytes, file.get());
+            ok = ok && written == bytes;
+            mapped.release_if_mapped(data, bytes);
+            return written;
+        };
+        torch::jit::ExportModule(module, write, {{extra_name, extra_content}});
+        if (!ok || fclose(file.release()) != 0) throw std::runtime_error(std::string("cannot write ") + path);
         return nullptr;
     } catch (const std::exception& e) {
         return error_of(e);
