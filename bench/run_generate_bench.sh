@@ -19,7 +19,7 @@ tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 "$hfexport" -q export --model "$tmp/gpt2" --feature causal-lm-with-past --no-validate "$tmp/onnx" >&2
 ids="$(seq -s, 100 $((99 + prompt)))"
 
-ours="$("$hfexport" -q generate "$tmp/onnx/model.onnx" --input-ids "$ids" --max-new-tokens "$new" --threads "$threads" --json)"
+ours="$("$hfexport" -q generate "$tmp/onnx/model.onnx" --input-ids "$ids" --max-new-tokens "$new" --eos-token-id -1 --threads "$threads" --json)"
 theirs="$(node "$repo/bench/ort_generate.js" "$tmp/onnx/model.onnx" --input-ids "$ids" --max-new-tokens "$new" --threads "$threads")"
 echo "$ours"
 echo "$theirs"

@@ -6,9 +6,10 @@
 // to a temporary folder: causal-lm-with-past (causal-lm with --no-cache), or for
 // an encoder-decoder model seq2seq-lm-with-past / speech2seq-lm-with-past in
 // optimum's split layout (the single seq2seq-lm model.onnx with --no-cache).
-// Encoder-decoder models take their start / eos / pad tokens and logits
-// processors from the generation_config.json or config.json of the checkpoint
-// or export folder; the options override them.
+// Start / eos / pad tokens (and, for encoder-decoder models, the logits
+// processors) come from the generation_config.json or config.json of the
+// checkpoint or export folder, as in transformers; the options override them
+// (--eos-token-id -1: never stop early).
 #include <unistd.h>
 
 #include <filesystem>
@@ -163,10 +164,9 @@ void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
     sub->add_option("--max-new-tokens", a->max_new_tokens, "Tokens to generate per prompt")->capture_default_str()
         ->check(CLI::PositiveNumber);
     a->eos = sub->add_option("--eos-token-id", a->eos_token_id,
-                             "Stop a prompt after this token (default: never; seq2seq: the model's config)");
+                             "Stop a prompt after this token (default: the model's config; -1: never)");
     a->pad = sub->add_option("--pad-token-id", a->pad_token_id,
-                             "Token for padding shorter prompts and finished rows (seq2seq default: the model's config)")
-                 ->capture_default_str();
+                             "Token for padding shorter prompts and finished rows (default: the model's config, else 0)");
     a->start = sub->add_option("--decoder-start-token-id", a->decoder_start_token_id,
                                "Seq2seq: the decoder's first token (default: the model's config)");
     a->forced_bos = sub->add_option("--forced-bos-token-id", a->forced_bos_token_id,
@@ -231,9 +231,16 @@ void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
         rt::SessionOptions so;
         so.threads = a->threads;
         rt::Generator gen(onnx, so);
-        rt::GenerateResult r = gen.greedy(prompts, {.max_new_tokens = a->max_new_tokens,
-                                                    .eos_token_id = a->eos_token_id,
-                                                    .pad_token_id = a->pad_token_id});
+        // eos / pad as generate() takes them from the model's generation config; the options override.
+        rt::GenerateOptions from_config;
+        std::string config_dir = checkpoint || fs::is_directory(path) ? a->model : path.parent_path().string();
+        std::string read = rt::read_generation_config(config_dir.empty() ? "." : config_dir, from_config);
+        if (!read.empty()) spdlog::info("eos / pad tokens from {}", read);
+        rt::GenerateOptions o{.max_new_tokens = a->max_new_tokens};
+        o.eos_token_id = a->eos->count() ? a->eos_token_id : from_config.eos_token_id;
+        if (!a->eos->count()) o.more_eos_token_ids = from_config.more_eos_token_ids;
+        o.pad_token_id = a->pad->count() ? a->pad_token_id : std::max<int64_t>(from_config.pad_token_id, 0);
+        rt::GenerateResult r = gen.greedy(prompts, o);
         print(r, a->json, gen.uses_cache(), nullptr);
         return 0;
     });

@@ -2,6 +2,8 @@
 // full-sequence argmax decoding (the causal-lm export re-run on the whole
 // sequence every step), for one prompt, a left-padded batch, and the CLI.
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/generate/decoder_support.h"
@@ -112,6 +114,30 @@ TEST(GenerateCli, CheckpointFolderPrintsTokensAndRate) {
     while (size_t got = std::fread(buf, 1, sizeof(buf), p)) text.append(buf, got);
     EXPECT_NE(::pclose(p), 0);
     EXPECT_NE(text.find("option '--input-ids': 'x' is not a token id"), std::string::npos) << text;
+}
+
+// As transformers' generate(): the eos token of the model's generation config ends a row
+// (the token is kept); --eos-token-id overrides it, -1 never stops early.
+TEST(GenerateCli, StopsAtTheConfigsEosToken) {
+    TempDir dir;
+    rt::Session full(export_decoder("gpt2", "causal-lm", dir.path));
+    std::vector<int64_t> free_run = full_sequence_argmax(full, {5, 6, 7}, 5);
+    std::string ckpt = dir.path + "/ckpt";
+    std::filesystem::copy(std::string(HFX_FIXTURES_DIR) + "/gpt2/causal-lm", ckpt);
+    std::ofstream(ckpt + "/generation_config.json") << "{\"eos_token_id\": " << free_run.at(1) << ", \"pad_token_id\": 0}";
+    auto tokens = [&](const std::string& extra) {
+        std::string cmd = std::string(HFX_EXE) + " -q generate " + ckpt + " --input-ids 5,6,7 --max-new-tokens 5 --json " +
+                          extra + " 2>&1";
+        FILE* p = ::popen(cmd.c_str(), "r");
+        std::string text;
+        char buf[4096];
+        while (size_t got = std::fread(buf, 1, sizeof(buf), p)) text.append(buf, got);
+        EXPECT_EQ(::pclose(p), 0) << text;
+        return nlohmann::json::parse(text)["tokens"][0].get<std::vector<int64_t>>();
+    };
+    size_t first_eos = size_t(std::find(free_run.begin(), free_run.end(), free_run.at(1)) - free_run.begin());
+    EXPECT_EQ(tokens(""), std::vector<int64_t>(free_run.begin(), free_run.begin() + long(first_eos) + 1));
+    EXPECT_EQ(tokens("--eos-token-id -1"), free_run);
 }
 
 }  // namespace
