@@ -13,6 +13,7 @@
 #include "checkpoint/safetensors_write.h"
 #include "export/onnx_load.h"
 #include "export/exporter.h"
+#include "torchscript/torchscript.h"
 #include "export/lower.h"
 #include "export/writer.h"
 #include "runtime/session.h"
@@ -166,6 +167,10 @@ TEST(Export, HalfPrecisionCheckpointsAreWrittenAsFloat32) {
         std::ostringstream log;
         EXPECT_TRUE(validate_export(built.model, dir.path + "/out/model.onnx", no_ort(), log)) << log.str();
         EXPECT_LT(golden_diff(dir.path + "/out/model.onnx", kBert), 5e-2) << dtype_name(t);  // rounding of the weights
+        if (torchscript_available()) {  // the same float32 conversion in a .pt file
+            write_export(built, ckpt, dir.path + "/out/model.pt", {.format = Format::torchscript});
+            EXPECT_TRUE(validate_torchscript(built.model, dir.path + "/out/model.pt", no_ort(), log)) << log.str();
+        }
     }
 }
 
