@@ -214,7 +214,6 @@ void build(Graph& g, const Variant& v) {
         oc.output("end_logits", end);
     }
     if (oc.component().empty() && !oc.shifts_inputs()) oc.output("encoder_last_hidden_state", enc);
-    cache.declare_outputs();
 }
 
 template <const Variant& V>

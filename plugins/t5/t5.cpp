@@ -180,7 +180,6 @@ void build(Graph& g) {
         oc.output("logits", tied_lm_projection(Weights(g, "lm_head"), Weights(g, "shared"), h, c.d, c.vocab));
     }
     if (oc.component().empty()) oc.output("encoder_last_hidden_state", enc);
-    cache.declare_outputs();
 }
 
 std::string tiny(const std::string& type, const std::string& extra) {

@@ -4,6 +4,7 @@
 // One ctest entry per architecture (label arch-<arch>), see CMakeLists.txt.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -70,6 +71,14 @@ bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golde
         ++compared;
     }
     EXPECT_GT(compared, 0) << "no output of the graph is in the fixture";
+    // Outputs come in transformers' order (logits before the cache): a TorchScript
+    // tuple is positional, and users index ONNX outputs too.
+    std::vector<std::string> in_graph_order, in_fixture_order;
+    for (const std::string& n : names)
+        if (ref_names.count(n)) in_graph_order.push_back(ref_names.at(n));
+    for (const std::string& n : c.outputs)
+        if (std::find(in_graph_order.begin(), in_graph_order.end(), n) != in_graph_order.end()) in_fixture_order.push_back(n);
+    EXPECT_EQ(in_graph_order, in_fixture_order) << "output order differs from the fixture's";
     std::cout << "[golden] " << c.arch << "/" << c.name;
     if (is_seq2seq(c)) std::cout << " [" << (component.empty() ? "model" : component) << "]";
     std::cout << " outputs=" << compared << " max_abs_diff_hfx=" << worst_ours << " max_abs_diff_ort=";

@@ -66,6 +66,13 @@ def check(hfexport, fixtures, case, out_dir):
         if diff > ATOL:
             print(f"FAIL {case}: {name} max |diff| {diff:.3g} > {ATOL}")
             ok = False
+    # The tuple is positional, so it must come in transformers' order (logits first).
+    with open(f"{model_dir}/golden.json") as f:
+        hf_order = [o["name"] for o in json.load(f)["outputs"]]
+    ours = [n for n in meta["outputs"] if n in hf_order]
+    if ours != [n for n in hf_order if n in ours]:
+        print(f"FAIL {case}: outputs in the order {ours}, transformers returns {hf_order}")
+        ok = False
     weights = [k for k in module.state_dict() if k.endswith(".weight")]
     if not weights:
         print(f"FAIL {case}: no weights under Hugging Face names in state_dict()")

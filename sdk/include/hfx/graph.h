@@ -8,6 +8,7 @@
 // `auto s = g.scope("bert/encoder/layer.0")`, or from a Weights prefix) plus
 // the op type, e.g. "/bert/encoder/layer.0/attention/self/query/MatMul".
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -101,9 +102,18 @@ public:
         auto desc = io_desc(io);
         return wrap(api_->input(b_, &desc.d));
     }
-    void output(Value v, const IO& io) {
-        auto desc = io_desc(io);
-        check(api_->output(b_, v.id, &desc.d));
+    // Outputs are handed to the host by finish_outputs(), in `order` (then
+    // declaration) order: models compute their cache before their logits, but
+    // transformers.onnx lists logits first, and a TorchScript tuple is positional.
+    void output(Value v, const IO& io, int order = 0) { pending_outputs_.push_back({order, io, v}); }
+    void finish_outputs() {
+        std::stable_sort(pending_outputs_.begin(), pending_outputs_.end(),
+                         [](const PendingOutput& a, const PendingOutput& b) { return a.order < b.order; });
+        for (const PendingOutput& o : pending_outputs_) {
+            auto desc = io_desc(o.io);
+            check(api_->output(b_, o.value.id, &desc.d));
+        }
+        pending_outputs_.clear();
     }
     bool has_weight(const std::string& name) const {
         hfx_weight_info info{sizeof(hfx_weight_info)};
@@ -174,6 +184,11 @@ public:
     DT dtype(Value v) const { return DT(api_->dtype_of(b_, v.id)); }
 
 private:
+    struct PendingOutput {
+        int order;
+        IO io;
+        Value value;
+    };
     struct Desc {
         hfx_io_desc d{};
         std::vector<int64_t> dims;
@@ -214,6 +229,7 @@ private:
     const hfx_host_api* api_;
     hfx_build* b_;
     std::string scope_;
+    std::vector<PendingOutput> pending_outputs_;
 };
 
 }  // namespace hfx

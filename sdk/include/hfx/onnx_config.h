@@ -58,9 +58,12 @@ public:
         return values;
     }
     // Declares `v` as the output called `name`, with the axes of outputs().
+    // Outputs reach the file in the order of outputs(), whatever order the
+    // model computes them in.
     void output(const std::string& name, Value v) {
-        for (const IO& io : outputs())
-            if (io.name == name) return g_.output(v, io);
+        std::vector<IO> all = outputs();
+        for (size_t k = 0; k < all.size(); ++k)
+            if (all[k].name == name) return g_.output(v, all[k], int(k));
         throw Error("output '" + name + "': not an output of task '" + task_ + "'");
     }
 

@@ -43,6 +43,7 @@ inline int build_trampoline(const hfx_host_api* api, hfx_build* b, void* user) {
     try {
         Graph g(api, b);
         build_of(user)(g);
+        g.finish_outputs();
         return HFX_OK;
     } catch (const std::exception& e) {
         api->set_error(b, e.what());

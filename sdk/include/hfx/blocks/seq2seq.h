@@ -135,8 +135,7 @@ private:
 
 // The cache of one decoder graph: self-attention keys/values grow by the new
 // tokens, cross-attention keys/values are computed once from the encoder
-// states (or taken from the past). Call declare_outputs() once the model's
-// own outputs are declared.
+// states (or taken from the past).
 class Seq2SeqCache {
 public:
     Seq2SeqCache(Seq2SeqOnnxConfig& oc, std::map<std::string, Value>& inputs) : oc_(oc), in_(inputs) {}
@@ -154,8 +153,8 @@ public:
             v = concat({in_.at("past_key_values." + i + ".decoder.value"), v}, 2);
         }
         if (oc_.present_in_outputs()) {
-            pending_.push_back({"present." + i + ".decoder.key", k});
-            pending_.push_back({"present." + i + ".decoder.value", v});
+            oc_.output("present." + i + ".decoder.key", k);
+            oc_.output("present." + i + ".decoder.value", v);
         }
         return {k, v};
     }
@@ -168,28 +167,15 @@ public:
             return {in_.at("past_key_values." + i + ".encoder.key"), in_.at("past_key_values." + i + ".encoder.value")};
         auto [k, v] = project();
         if (oc_.encoder_present_in_outputs()) {
-            pending_.push_back({"present." + i + ".encoder.key", k});
-            pending_.push_back({"present." + i + ".encoder.value", v});
+            oc_.output("present." + i + ".encoder.key", k);
+            oc_.output("present." + i + ".encoder.value", v);
         }
         return {k, v};
     }
-    // Declares the present.* outputs, after the model's own outputs (transformers.onnx order).
-    void declare_outputs() {
-        std::sort(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) { return order(a.first) < order(b.first); });
-        for (const auto& [name, v] : pending_) oc_.output(name, v);
-        pending_.clear();
-    }
 
 private:
-    // present.{i}.decoder.key, .decoder.value, .encoder.key, .encoder.value, then layer i+1
-    static std::pair<int64_t, int> order(const std::string& name) {
-        size_t dot = name.find('.', 8);
-        int part = (name.find(".encoder.") != std::string::npos ? 2 : 0) + (name.find(".value") != std::string::npos ? 1 : 0);
-        return {std::stoll(name.substr(8, dot - 8)), part};
-    }
     Seq2SeqOnnxConfig& oc_;
     std::map<std::string, Value>& in_;
-    std::vector<std::pair<std::string, Value>> pending_;
 };
 
 // [1, 1, new, past+new] additive causal mask of a decoder step: query i (at
