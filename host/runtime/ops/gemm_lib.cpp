@@ -79,23 +79,15 @@ const dnnl::engine& cpu() {
     return e;
 }
 
-// oneDNN runs on the calling thread only (its OpenMP threads would oversubscribe the pool's
-// cores); the thread's previous setting comes back for anyone else using OpenMP (libtorch).
-// HFX_GEMM_LIB_THREADS=omp instead gives one call all the session's threads through OpenMP
-// (measured against the split in bench/README.md).
-bool omp_mode() {
-    static const bool on = [] {
-        const char* e = std::getenv("HFX_GEMM_LIB_THREADS");
-        return e && std::strcmp(e, "omp") == 0;
-    }();
-    return on;
-}
-struct OmpThreads {
-    OmpThreads() : previous(omp_get_max_threads()) { omp_set_num_threads(omp_mode() ? parallel_threads() : 1); }
-    ~OmpThreads() { omp_set_num_threads(previous); }
+// oneDNN runs on the calling thread only: its own OpenMP team would compete with the pool
+// for the same cores (handing it all threads through OpenMP instead was no faster on a quiet
+// machine and several times slower with other work on the cores, bench/README.md). The
+// thread's previous setting comes back for anyone else using OpenMP (libtorch).
+struct OneThread {
+    OneThread() : previous(omp_get_max_threads()) { omp_set_num_threads(1); }
+    ~OneThread() { omp_set_num_threads(previous); }
     int previous;
 };
-int splits() { return omp_mode() ? 1 : parallel_threads(); }
 
 void check(dnnl_status_t s, const char* what) {
     if (s != dnnl_success) hfx::fail("oneDNN ", what, ": status ", int(s));
@@ -113,9 +105,9 @@ std::vector<std::pair<int64_t, int64_t>> panels(int64_t n, int threads) {
 bool sgemm(int64_t m, int64_t n, int64_t k, const float* a, bool ta, const float* b, bool tb, float* c, float alpha,
            bool acc) {
     if (!enabled() || !pays(m, n, k, kMinRowsSgemm)) return false;
-    auto parts = panels(n, splits());
+    auto parts = panels(n, parallel_threads());
     parallel_for(int64_t(parts.size()), 1, [&](int64_t p0, int64_t p1) {
-        OmpThreads omp;
+        OneThread one;
         for (int64_t p = p0; p < p1; ++p) {
             auto [c0, c1] = parts[size_t(p)];
             check(dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, c1 - c0, k, alpha, a, ta ? m : k,
@@ -158,9 +150,9 @@ std::shared_ptr<Weight> prepare(const float* b, bool trans_b, int64_t n, int64_t
     auto w = std::make_shared<Weight>();
     w->n = n;
     w->k = k;
-    OmpThreads omp;
+    OneThread one;
     dnnl::stream s(cpu());
-    for (auto [c0, c1] : panels(n, splits())) {
+    for (auto [c0, c1] : panels(n, parallel_threads())) {
         int64_t pn = c1 - c0;
         // The layout is chosen once, for a typical row count; other row counts reuse it.
         memory::desc any({k, pn}, f32, memory::format_tag::any);
@@ -186,7 +178,7 @@ bool matmul(int64_t m, const float* a, Weight& w, float* c, bool acc) {
         auto it = w.primitives.find({m, acc});
         if (it == w.primitives.end()) {
             if (w.primitives.size() >= kMaxShapes) return false;
-            OmpThreads omp;  // a primitive sizes its work for the threads it sees when built
+            OneThread one;  // a primitive sizes its work for the threads it sees when built
             std::vector<dnnl::matmul> made;
             try {
                 for (const auto& p : w.panels) made.emplace_back(describe(m, w.k, p.c1 - p.c0, w.n, p.w.get_desc(), acc));
@@ -199,7 +191,7 @@ bool matmul(int64_t m, const float* a, Weight& w, float* c, bool acc) {
     }
     if (prims->empty()) return false;
     parallel_for(int64_t(w.panels.size()), 1, [&](int64_t p0, int64_t p1) {
-        OmpThreads omp;
+        OneThread one;
         dnnl::stream s(cpu());
         for (int64_t p = p0; p < p1; ++p) {
             const auto& panel = w.panels[size_t(p)];
