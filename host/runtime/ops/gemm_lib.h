@@ -23,6 +23,10 @@ bool sgemm(int64_t m, int64_t n, int64_t k, const float* a, bool ta, const float
 // A constant right-hand operand (a Linear weight) reordered once into the blocked layout
 // oneDNN's matmul primitive reads fastest, with the primitives built for it (one per row
 // count, cached). B is [n x k] when trans_b (C = A B^T), else [k x n].
+// Memory: the reordered copy takes the place of our own packed copy (gemm_util.h, same size)
+// and the session still drops the weight's mapped pages once it is made, so the resident set
+// grows only by oneDNN's code and scratch buffers (bert-base peak RSS 360 -> 370 MB at batch 1,
+// 408 -> 426..445 MB at batch 8), not by a second copy of the weights.
 struct Weight;
 // Null when the library is off or this weight is too small for it to pay.
 std::shared_ptr<Weight> prepare(const float* b, bool trans_b, int64_t n, int64_t k);
