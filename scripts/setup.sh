@@ -11,6 +11,7 @@ packages=(cmake g++ make pkg-config
           libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
           libeigen3-dev libboost-dev libtomlplusplus-dev libspdlog-dev
           nlohmann-json3-dev libcli11-dev libgtest-dev libpng-dev libjpeg-dev time
+          libdnnl-dev  # large float GEMMs in the runtime (optional: HFX_WITH_DNNL)
           libtorch-dev python3-torch)  # TorchScript export, and PyTorch to check its files
 missing=()
 for p in "${packages[@]}"; do

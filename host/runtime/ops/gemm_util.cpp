@@ -107,6 +107,7 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool ta, const T* b, bool
         return;
     }
     if constexpr (std::is_same_v<T, float>) {
+        if (lib::sgemm(m, n, k, a, ta, b, tb, c, alpha, acc)) return;
         // Eigen packs the right operand as its "LHS" once per call; when it is the larger one
         // (a weight matrix against few rows), each thread takes a block of its columns, so the
         // threads share the packing instead of each packing all of it.
@@ -146,10 +147,16 @@ void gemm_batch(int64_t count, int64_t m, int64_t n, int64_t k, const T* const* 
     });
 }
 
-std::shared_ptr<const PackedB> pack_b(const float* b, bool trans_b, int64_t n, int64_t k) {
+std::shared_ptr<const PackedB> pack_b(const float* b, bool trans_b, int64_t n, int64_t k, bool use_lib) {
     auto p = std::make_shared<PackedB>();
     p->n = n;
     p->k = k;
+    p->source = b;
+    p->trans_b = trans_b;
+    if (use_lib && (p->lib = lib::prepare(b, trans_b, n, k))) {
+        p->bytes = lib::weight_bytes(*p->lib);
+        return p;
+    }
     p->info = isa::packed_info()(n, k);
     int64_t total = 0;
     for (int64_t i2 = 0; i2 < n; i2 += p->info.mc)
@@ -169,6 +176,10 @@ std::shared_ptr<const PackedB> pack_b(const float* b, bool trans_b, int64_t n, i
 void gemm_packed(int64_t m, const float* a, const PackedB& b, float* c, bool accumulate) {
     int64_t n = b.n, k = b.k;
     if (m == 0 || n == 0) return;
+    if (b.lib) {
+        if (!lib::matmul(m, a, *b.lib, c, accumulate)) gemm<float>(m, n, k, a, false, b.source, b.trans_b, c, 1.f, accumulate);
+        return;
+    }
     if (!accumulate) std::fill(c, c + m * n, 0.f);
     if (k == 0) return;
     auto fn = isa::sgemm_packed();

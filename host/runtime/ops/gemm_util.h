@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/ops/gemm_isa.h"
+#include "runtime/ops/gemm_lib.h"
 
 namespace hfx::rt {
 
@@ -25,9 +26,15 @@ struct PackedB {
     std::vector<int64_t> offsets;
     std::shared_ptr<float> data;
     size_t bytes = 0;
+    // Or, where oneDNN pays (gemm_lib.h), its reordered copy instead of ours; the weight as
+    // stored then serves the row counts too small for oneDNN.
+    std::shared_ptr<lib::Weight> lib;
+    const float* source = nullptr;
+    bool trans_b = false;
 };
-// B is [n x k] when trans_b (C = A B^T, the Linear case), else [k x n].
-std::shared_ptr<const PackedB> pack_b(const float* b, bool trans_b, int64_t n, int64_t k);
+// B is [n x k] when trans_b (C = A B^T, the Linear case), else [k x n]. use_lib = false
+// packs for our kernel even where oneDNN would take the weight (benchmarks, tests).
+std::shared_ptr<const PackedB> pack_b(const float* b, bool trans_b, int64_t n, int64_t k, bool use_lib = true);
 // C[m x n] = A[m x k] * B (+ C when accumulate), rows of A and C contiguous.
 void gemm_packed(int64_t m, const float* a, const PackedB& b, float* c, bool accumulate);
 

@@ -14,6 +14,7 @@ thread_local Eigen::ThreadPoolInterface* t_pool = nullptr;
 
 void set_thread_pool(Eigen::ThreadPoolInterface* pool) { t_pool = pool; }
 Eigen::ThreadPoolInterface* thread_pool() { return t_pool; }
+int parallel_threads() { return t_pool ? t_pool->NumThreads() + 1 : 1; }
 
 void parallel_for(int64_t n, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& f) {
     if (n <= 0) return;
