@@ -8,15 +8,11 @@ using namespace hfx;
 
 namespace {
 
-struct LayoutLMConfig {
-    int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos, max_2d;
-    double eps;
-    std::string act;
-    explicit LayoutLMConfig(const Config& c)
-        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
-          max_pos(c.i("max_position_embeddings")), max_2d(c.i("max_2d_position_embeddings", 1024)),
-          eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "gelu")) {}
+// LayoutLMConfig: BERT's keys (LayoutLMSelfAttention is BERT's, so relative
+// position_embedding_type is rejected there) plus the 2-D position table size.
+struct LayoutLMConfig : BertLikeConfig {
+    int64_t max_2d;
+    explicit LayoutLMConfig(const Config& c) : BertLikeConfig(c), max_2d(c.i("max_2d_position_embeddings", 1024)) {}
 };
 
 // transformers.onnx's LayoutLMOnnxConfig: input_ids, bbox [batch, sequence, 4],
@@ -62,8 +58,7 @@ void build(Graph& g) {
     Weights base = Weights::base(g, "layoutlm", "embeddings.word_embeddings.weight");
     Value x = embeddings(base.pp("embeddings"), c, in["input_ids"], in["bbox"], in["token_type_ids"]);
     Value bias = padding_bias(in["attention_mask"]);
-    BertLayerOptions lo{.hidden = c.hidden, .heads = c.heads, .inter = c.inter, .eps = c.eps, .act = c.act};
-    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, lo);
+    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 
     if (task == "default") {
         oc.output("last_hidden_state", x);

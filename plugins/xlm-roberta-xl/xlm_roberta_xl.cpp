@@ -13,8 +13,7 @@ void build(Graph& g) {
     Config cfg = g.config();
     int64_t hidden = cfg.i("hidden_size"), vocab = cfg.i("vocab_size"), pad = cfg.i("pad_token_id", 1);
     double eps = cfg.f("layer_norm_eps", 1e-5);
-    if (cfg.s("position_embedding_type", "absolute") != "absolute")
-        throw Error("config key 'position_embedding_type': only 'absolute' is supported (config.json)");
+    require_absolute_positions(cfg);
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = vocab});
     oc.atol_for_validation = 1e-4;
     auto in = oc.declare_inputs();

@@ -186,12 +186,21 @@ inline Value context_pooler(const Weights& vb, Value hidden, int64_t pooler_hidd
     return activation(linear(vb.pp("dense"), first_token(hidden), {.in = pooler_hidden, .out = pooler_hidden}), act);
 }
 
+// Only absolute position embeddings are built: BertSelfAttention and its copies
+// would add relative_key / relative_key_query scores the export leaves out.
+inline void require_absolute_positions(const Config& c) {
+    std::string type = c.s("position_embedding_type", "absolute");
+    if (type != "absolute")
+        throw Error("config key 'position_embedding_type': '" + type +
+                    "' is not supported, only 'absolute' (config.json)");
+}
+
 struct BertLikeDefaults {
     std::string act = "gelu";  // hidden_act's default (ALBERT, BigBird: gelu_new)
 };
 
-// The keys BertConfig and its copies (ELECTRA, ALBERT, BigBird, SqueezeBERT, ...)
-// read alike, with HF's defaults. Only absolute position embeddings are built.
+// The keys BertConfig and its copies (ELECTRA, ALBERT, BigBird, SqueezeBERT,
+// LayoutLM, RoBERTa, ...) read alike, with HF's defaults.
 struct BertLikeConfig {
     int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos;
     double eps;
@@ -200,8 +209,7 @@ struct BertLikeConfig {
         : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
           inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
           max_pos(c.i("max_position_embeddings")), eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", d.act)) {
-        if (c.s("position_embedding_type", "absolute") != "absolute")
-            throw Error("config key 'position_embedding_type': only 'absolute' is supported (config.json)");
+        require_absolute_positions(c);
     }
     // BertLayer's options for this config.
     BertLayerOptions layer_options() const {
