@@ -50,8 +50,7 @@ Value embeddings(const Weights& vb, const LayoutLMConfig& c, Value ids, Value bb
 
 void build(Graph& g) {
     LayoutLMConfig c(g.config());
-    std::string task = g.feature();
-    LayoutLMOnnxConfig oc(g, task, c);
+    LayoutLMOnnxConfig oc(g, g.feature(), c);
     oc.atol_for_validation = 1e-4;
     auto in = oc.declare_inputs();
 
@@ -60,18 +59,15 @@ void build(Graph& g) {
     Value bias = padding_bias(in["attention_mask"]);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-        oc.output("pooler_output", bert_pooler(base.pp("pooler"), x, c.hidden));
-    } else if (task == "masked-lm") {
-        oc.output("logits", bert_lm_head(Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), x,
-                                         {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act}));
-    } else if (task == "sequence-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), bert_pooler(base.pp("pooler"), x, c.hidden),
-                                   {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    }
+    // BERT's heads: the sequence classifier reads the pooler output.
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .pooler_output = [&](Value h) { return bert_pooler(base.pp("pooler"), h, c.hidden); },
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+         }});
 }
 
 }  // namespace
