@@ -36,8 +36,7 @@ std::pair<Value, Value> question_answering(Graph& g, const BigBirdConfig& c, Val
     Value logits = [&] {
         auto s = head.scope();
         Value h = activation(linear(head.pp("intermediate.dense"), x, {.in = c.hidden, .out = c.inter}), c.act);
-        h = linear(head.pp("output.dense"), h, {.in = c.inter, .out = c.hidden});
-        h = layer_norm(head.pp("output.LayerNorm"), h + x, {.dim = c.hidden, .eps = c.eps});
+        h = bert_output(head.pp("output"), h, x, c.inter, c.layer_options());
         return linear(head.pp("qa_outputs"), h, {.in = c.hidden, .out = 2});
     }();
     Value q_len = cast(argmax(cast(equal(ids, g.scalar_i64(c.sep)), DT::i32), -1, true), DT::i64) + g.scalar_i64(1);  // [b, 1]

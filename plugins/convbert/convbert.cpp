@@ -94,9 +94,7 @@ Value grouped_linear(const Weights& vb, const ConvBertConfig& c, Value x, int64_
 Value layer(const Weights& vb, const ConvBertConfig& c, Value x, Value mask_bias) {
     auto s = vb.scope();
     Value ctx = self_attention(vb.pp("attention.self"), c, x, mask_bias);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
+    Value h = bert_output(vb.pp("attention.output"), ctx, x, c.hidden, {.hidden = c.hidden, .eps = c.eps});
     Value up = activation(grouped_linear(vb.pp("intermediate.dense"), c, h, c.hidden, c.inter), c.act);
     return layer_norm(vb.pp("output.LayerNorm"), grouped_linear(vb.pp("output.dense"), c, up, c.inter, c.hidden) + h,
                       {.dim = c.hidden, .eps = c.eps});

@@ -71,12 +71,7 @@ Value self_attention(const Weights& vb, const DebertaConfig& c, Value x, const R
 Value layer(const Weights& vb, const DebertaConfig& c, Value x, const Relative& r) {
     auto s = vb.scope();
     Value ctx = self_attention(vb.pp("attention.self"), c, x, r);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
-                      {.dim = c.hidden, .eps = c.eps});
+    return bert_layer_output(vb, ctx, x, {.hidden = c.hidden, .heads = c.heads, .inter = c.inter, .eps = c.eps, .act = c.act});
 }
 
 // DebertaEncoder.get_attention_mask / get_rel_pos / the rel_embeddings rows

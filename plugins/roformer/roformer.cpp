@@ -20,6 +20,9 @@ struct RoFormerConfig {
         if ((hidden / heads) % 2) throw Error("config key 'num_attention_heads': rotary needs an even head size");
     }
     int64_t head_dim() const { return hidden / heads; }
+    BertLayerOptions layer_options() const {
+        return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
+    }
 };
 
 // RoFormerEmbeddings: words + token types, LayerNorm (no absolute positions).
@@ -41,7 +44,7 @@ RotaryTables sinusoidal_pos(const Weights& vb, const RoFormerConfig& c, Value x)
     return {.cos = sin_cos[1], .sin = sin_cos[0]};
 }
 
-// RoFormerLayer: rotary self-attention + output LayerNorm, intermediate + output LayerNorm.
+// RoFormerLayer: rotary self-attention, then BERT's output, intermediate and output.
 Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias, const RotaryTables& pos) {
     auto s = vb.scope();
     int64_t hd = c.head_dim();
@@ -58,12 +61,7 @@ Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias
         if (c.rotary_value) v = apply_rotary(v, pos, rope);
         return merge_heads(scaled_dot_product(q, k, v, {.head_dim = hd, .bias = mask_bias}));
     }();
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
-                      {.dim = c.hidden, .eps = c.eps});
+    return bert_layer_output(vb, ctx, x, c.layer_options());
 }
 
 void build(Graph& g) {

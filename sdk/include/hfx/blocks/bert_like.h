@@ -59,7 +59,8 @@ struct BertLayerOptions {
     int64_t hidden = -1, heads = -1, inter = -1;
     double eps = 1e-12;
     std::string act = "gelu";
-    bool qkv_bias = true;  // BigBird's use_bias
+    bool qkv_bias = true;        // BigBird's use_bias
+    int64_t context_width = -1;  // the attention context's width (DeBERTa-v2's heads * attention_head_size); -1: hidden
 };
 
 // BertSelfAttention (eager, absolute positions): vb = "...attention.self".
@@ -75,17 +76,28 @@ inline Value bert_self_attention(const Weights& vb, Value x, Value mask_bias, co
     return merge_heads(scaled_dot_product(q, k, v, {.head_dim = head_dim, .bias = mask_bias}));
 }
 
+// BertSelfOutput / BertOutput: LayerNorm(dense(x) + residual).
+// x [b, s, in], residual [b, s, hidden]. Opens no scope: the Add and the
+// LayerNorm's nodes sit in the caller's (the layer's), as HF's module tree has them.
+inline Value bert_output(const Weights& vb, Value x, Value residual, int64_t in, const BertLayerOptions& o) {
+    return layer_norm(vb.pp("LayerNorm"), linear(vb.pp("dense"), x, {.in = in, .out = o.hidden}) + residual,
+                      {.dim = o.hidden, .eps = o.eps});
+}
+
+// BertLayer after its self-attention: attention.output, intermediate, output.
+// Shared by the layers whose attention differs (RoFormer, DeBERTa, ...).
+// ctx [b, s, context_width], x the layer input [b, s, hidden]
+inline Value bert_layer_output(const Weights& vb, Value ctx, Value x, const BertLayerOptions& o) {
+    Value h = bert_output(vb.pp("attention.output"), ctx, x, o.context_width > 0 ? o.context_width : o.hidden, o);
+    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = o.hidden, .out = o.inter}), o.act);
+    return bert_output(vb.pp("output"), up, h, o.inter, o);
+}
+
 // BertLayer (post-LN): attention.{self,output.dense,output.LayerNorm},
 // intermediate.dense, output.{dense,LayerNorm}. x [b, s, hidden]
 inline Value bert_layer(const Weights& vb, Value x, Value mask_bias, const BertLayerOptions& o) {
     auto s = vb.scope();
-    Value ctx = bert_self_attention(vb.pp("attention.self"), x, mask_bias, o);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = o.hidden, .out = o.hidden}) + x,
-                         {.dim = o.hidden, .eps = o.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = o.hidden, .out = o.inter}), o.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = o.inter, .out = o.hidden}) + h,
-                      {.dim = o.hidden, .eps = o.eps});
+    return bert_layer_output(vb, bert_self_attention(vb.pp("attention.self"), x, mask_bias, o), x, o);
 }
 
 // XLMRobertaXLLayer (pre-LN): attention.self_attn_layer_norm before the
