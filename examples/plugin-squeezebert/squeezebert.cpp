@@ -111,8 +111,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("squeezebert", "0.1.0") {
     reg.add({.model_type = "squeezebert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/squeezebert/modeling_squeezebert.py",
              .build = build,
              // Different group counts per conv, so a mixed-up group count shows up as a shape error.

@@ -83,8 +83,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("albert", "0.1.0") {
     reg.add({.model_type = "albert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/albert/modeling_albert.py",
              .build = build,
              .tiny_config = R"({"model_type": "albert", "vocab_size": 99, "embedding_size": 16, "hidden_size": 32,

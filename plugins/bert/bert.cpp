@@ -34,8 +34,7 @@ void build(Graph& g) {
 }  // namespace
 HFX_PLUGIN("bert", "0.1.0") {
     reg.add({.model_type = "bert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/bert/modeling_bert.py",
              .build = build,
              .tiny_config = R"({"model_type": "bert", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

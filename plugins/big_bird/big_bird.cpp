@@ -84,8 +84,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("big_bird", "0.1.0") {
     reg.add({.model_type = "big_bird",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/big_bird/modeling_big_bird.py",
              .build = build,
              .tiny_config = R"({"model_type": "big_bird", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

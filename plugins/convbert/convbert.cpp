@@ -146,8 +146,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("convbert", "0.1.0") {
     reg.add({.model_type = "convbert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/convbert/modeling_convbert.py",
              .build = build,
              .tiny_config = R"({"model_type": "convbert", "vocab_size": 99, "embedding_size": 32, "hidden_size": 32,

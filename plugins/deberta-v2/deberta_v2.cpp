@@ -147,8 +147,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("deberta-v2", "0.1.0") {
     reg.add({.model_type = "deberta-v2",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/deberta_v2/modeling_deberta_v2.py",
              .build = build,
              .tiny_config = R"({"model_type": "deberta-v2", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

@@ -61,8 +61,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("electra", "0.1.0") {
     reg.add({.model_type = "electra",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/electra/modeling_electra.py",
              .build = build,
              .tiny_config = R"({"model_type": "electra", "vocab_size": 99, "embedding_size": 16, "hidden_size": 32,

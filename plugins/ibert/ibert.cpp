@@ -40,8 +40,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("ibert", "0.1.0") {
     reg.add({.model_type = "ibert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/ibert/modeling_ibert.py",
              .build = build,
              .tiny_config = R"({"model_type": "ibert", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

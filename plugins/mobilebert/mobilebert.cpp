@@ -160,8 +160,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("mobilebert", "0.1.0") {
     reg.add({.model_type = "mobilebert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/mobilebert/modeling_mobilebert.py",
              .build = build,
              .tiny_config = R"({"model_type": "mobilebert", "vocab_size": 99, "pad_token_id": 0, "embedding_size": 16, "hidden_size": 32,

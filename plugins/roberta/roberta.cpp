@@ -51,8 +51,7 @@ std::string tiny_config(const std::string& model_type) {
 HFX_PLUGIN("roberta", "0.1.0") {
     for (const char* type : {"roberta", "camembert", "xlm-roberta", "data2vec-text"})
         reg.add({.model_type = type,
-                 .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                              "question-answering", "multiple-choice"},
+                 .features = kTextEncoderFeatures,
                  .reference = "transformers 4.40.2 models/roberta/modeling_roberta.py",
                  .build = build,
                  .tiny_config = tiny_config(type)});

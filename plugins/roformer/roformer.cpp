@@ -110,8 +110,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("roformer", "0.1.0") {
     reg.add({.model_type = "roformer",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/roformer/modeling_roformer.py",
              .build = build,
              .tiny_config = R"({"model_type": "roformer", "vocab_size": 99, "embedding_size": 32, "hidden_size": 32,

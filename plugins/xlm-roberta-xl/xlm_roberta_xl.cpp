@@ -42,8 +42,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("xlm-roberta-xl", "0.1.0") {
     reg.add({.model_type = "xlm-roberta-xl",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/xlm_roberta_xl/modeling_xlm_roberta_xl.py",
              .build = build,
              .tiny_config = R"({"model_type": "xlm-roberta-xl", "vocab_size": 99, "hidden_size": 32,
