@@ -106,13 +106,12 @@ void build(Graph& g) {
     TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     auto in = oc.declare_inputs();
     g.set_property("padding_invariant", "false: the span-based dynamic convolution sees padded tokens, as in HF");
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights cb = Weights::base(g, "convbert", "embeddings.word_embeddings.weight");
-    Value x = embeddings(cb.pp("embeddings"), c, ids, types);
+    Value x = embeddings(cb.pp("embeddings"), c, t.ids, *t.token_type_ids);
     if (c.embed != c.hidden) x = linear(cb.pp("embeddings_project"), x, {.in = c.embed, .out = c.hidden});
-    Value bias = padding_bias(mask);
+    Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(cb.pp("encoder.layer", i), c, x, bias);
 
     int64_t labels = g.config().num_labels();

@@ -119,12 +119,11 @@ void build(Graph& g) {
     std::string task = g.feature();
     TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights mb = Weights::base(g, "mobilebert", "embeddings.word_embeddings.weight");
-    Value x = embeddings(mb.pp("embeddings"), c, ids, types);
-    Value bias = padding_bias(mask);
+    Value x = embeddings(mb.pp("embeddings"), c, t.ids, *t.token_type_ids);
+    Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(mb.pp("encoder.layer", i), c, x, bias);
 
     int64_t labels = g.config().num_labels();

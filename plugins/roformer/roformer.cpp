@@ -69,14 +69,13 @@ void build(Graph& g) {
     std::string task = g.feature();
     TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights rf = Weights::base(g, "roformer", "embeddings.word_embeddings.weight");
-    Value x = embeddings(rf.pp("embeddings"), c, ids, types);
+    Value x = embeddings(rf.pp("embeddings"), c, t.ids, *t.token_type_ids);
     if (c.embed != c.hidden) x = linear(rf.pp("embeddings_project"), x, {.in = c.embed, .out = c.hidden});
     RotaryTables pos = sinusoidal_pos(rf.pp("encoder.embed_positions"), c, x);
-    Value bias = padding_bias(mask);
+    Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(rf.pp("encoder.layer", i), c, x, bias, pos);
 
     if (task == "default") {

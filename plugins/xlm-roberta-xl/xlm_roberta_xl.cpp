@@ -17,17 +17,16 @@ void build(Graph& g) {
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = vocab});
     oc.atol_for_validation = 1e-4;
     auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    if (oc.task() == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask);
+    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
     Weights base = Weights::base(g, "roberta", "embeddings.word_embeddings.weight");
     // XLMRobertaXLEmbeddings: RoBERTa's, without the LayerNorm.
-    Value x = bert_embeddings(base.pp("embeddings"), ids,
+    Value x = bert_embeddings(base.pp("embeddings"), t.ids,
                               {.dim = hidden, .vocab = vocab, .type_vocab = cfg.i("type_vocab_size", 1),
                                .max_pos = cfg.i("max_position_embeddings"), .eps = eps,
-                               .position_ids = roberta_position_ids(ids, pad), .layer_norm = false});
+                               .position_ids = roberta_position_ids(t.ids, pad), .layer_norm = false});
     // XLMRobertaXLEncoder: pre-LN layers, then encoder.LayerNorm.
-    Value bias = padding_bias(mask);
+    Value bias = padding_bias(t.mask);
     BertLayerOptions lo{.hidden = hidden, .heads = cfg.i("num_attention_heads"), .inter = cfg.i("intermediate_size"),
                         .eps = eps, .act = cfg.s("hidden_act", "gelu")};
     Weights encoder = base.pp("encoder");
