@@ -35,17 +35,8 @@ void build(Graph& g) {
         oc, x, in["input_ids"],
         {.hidden = c.hidden,
          .masked_lm = [&](Value h) {
-             // ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm), then generator_lm_head
-             // tied to the word embeddings.
-             Weights pred(g, "generator_predictions");
-             h = [&] {
-                 auto s = pred.scope();
-                 Value d = activation(linear(pred.pp("dense"), h, {.in = c.hidden, .out = c.emb}), "gelu");
-                 return layer_norm(pred.pp("LayerNorm"), d, {.dim = c.emb, .eps = c.eps});
-             }();
-             Weights head(g, "generator_lm_head");
-             Value logits = tied_lm_projection(head, electra.pp("embeddings.word_embeddings"), h, c.emb, c.vocab);
-             return logits + head.get("bias", {c.vocab});
+             return generator_head(electra.pp("embeddings.word_embeddings"), h,
+                                   {.hidden = c.hidden, .embed = c.emb, .vocab = c.vocab, .eps = c.eps});
          },
          // ElectraClassificationHead: gelu where BERT uses tanh.
          .sequence_classification = [&](Value h) {
