@@ -102,8 +102,7 @@ Value layer(const Weights& vb, const ConvBertConfig& c, Value x, Value mask_bias
 
 void build(Graph& g) {
     ConvBertConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     auto in = oc.declare_inputs();
     g.set_property("padding_invariant", "false: the span-based dynamic convolution sees padded tokens, as in HF");
     TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
@@ -114,31 +113,22 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(cb.pp("encoder.layer", i), c, x, bias);
 
-    int64_t labels = g.config().num_labels();
-    if (task == "default") {
-        oc.output("last_hidden_state", x);  // ConvBertModel has no pooler
-    } else if (task == "masked-lm") {
-        // ConvBertGeneratorPredictions (always exact gelu) + generator_lm_head (tied to the word embeddings).
-        Weights pred(g, "generator_predictions");
-        Value h = activation(linear(pred.pp("dense"), x, {.in = c.hidden, .out = c.embed}), "gelu");
-        h = layer_norm(pred.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
-        Weights lm(g, "generator_lm_head");
-        Value logits = tied_lm_projection(lm, cb.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
-        oc.output("logits", logits + lm.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        Weights head(g, "classifier");  // ConvBertClassificationHead on the first token
-        Value h = activation(linear(head.pp("dense"), first_token(x), {.in = c.hidden, .out = c.hidden}), c.act);
-        oc.output("logits", linear(head.pp("out_proj"), h, {.in = c.hidden, .out = labels}));
-    } else if (task == "multiple-choice") {
-        Value pooled = sequence_summary(Weights(g, "sequence_summary"), x, SequenceSummaryOptions::from(g.config(), c.hidden));
-        oc.output("logits", unflatten_choices(linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = 1}), in["input_ids"]));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // ConvBertModel has no pooler; the heads are ELECTRA's.
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .masked_lm = [&](Value h) {
+             return generator_head(cb.pp("embeddings.word_embeddings"), h,
+                                   {.hidden = c.hidden, .embed = c.embed, .vocab = c.vocab, .eps = c.eps});
+         },
+         // ConvBertClassificationHead: hidden_act where RoBERTa uses tanh.
+         .sequence_classification = [&](Value h) {
+             return classification_head(Weights(g, "classifier"), h,
+                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
+         },
+         .choice_pooled = [&](Value h) {
+             return sequence_summary(Weights(g, "sequence_summary"), h, SequenceSummaryOptions::from(g.config(), c.hidden));
+         }});
 }
 
 }  // namespace
