@@ -66,8 +66,7 @@ Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias
 
 void build(Graph& g) {
     RoFormerConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     auto in = oc.declare_inputs();
     TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
 
@@ -78,31 +77,22 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(rf.pp("encoder.layer", i), c, x, bias, pos);
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);  // RoFormerModel has no pooler
-    } else if (task == "masked-lm") {
-        Weights head(g, "cls.predictions");
-        Weights t = head.pp("transform");
-        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.embed}), c.act);
-        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
-        Value logits = tied_lm_projection(head.pp("decoder"), rf.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        // RoFormerClassificationHead: dense + hidden_act + out_proj on the first token.
-        Weights head(g, "classifier");
-        Value h = activation(linear(head.pp("dense"), first_token(x), {.in = c.hidden, .out = c.hidden}), c.act);
-        oc.output("logits", linear(head.pp("out_proj"), h, {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "multiple-choice") {
-        Value pooled = sequence_summary(Weights(g, "sequence_summary"), x, SequenceSummaryOptions::from(g.config(), c.hidden));
-        Value logits = linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = 1});
-        oc.output("logits", unflatten_choices(logits, in["input_ids"]));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // RoFormerModel has no pooler; BERT's LM head (transform to embedding_size).
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), rf.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
+         },
+         // RoFormerClassificationHead: hidden_act where RoBERTa uses tanh.
+         .sequence_classification = [&](Value h) {
+             return classification_head(Weights(g, "classifier"), h,
+                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
+         },
+         .choice_pooled = [&](Value h) {
+             return sequence_summary(Weights(g, "sequence_summary"), h, SequenceSummaryOptions::from(g.config(), c.hidden));
+         }});
 }
 
 }  // namespace
