@@ -103,9 +103,8 @@ Value layer(const Weights& vb, const ConvBertConfig& c, Value x, Value mask_bias
 void build(Graph& g) {
     ConvBertConfig c(g.config());
     TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
-    auto in = oc.declare_inputs();
     g.set_property("padding_invariant", "false: the span-based dynamic convolution sees padded tokens, as in HF");
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights cb = Weights::base(g, "convbert", "embeddings.word_embeddings.weight");
     Value x = embeddings(cb.pp("embeddings"), c, t.ids, *t.token_type_ids);
@@ -115,7 +114,7 @@ void build(Graph& g) {
 
     // ConvBertModel has no pooler; the heads are ELECTRA's.
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .masked_lm = [&](Value h) {
              return generator_head(cb.pp("embeddings.word_embeddings"), h,

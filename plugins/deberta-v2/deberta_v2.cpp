@@ -104,8 +104,7 @@ void build(Graph& g) {
     DebertaV2Config c(g.config());
     TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.default_onnx_opset = 12;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
     Value x = deberta_embeddings(db.pp("embeddings"), t.ids, t.token_type_ids, t.mask, c.embedding_options());
@@ -115,7 +114,7 @@ void build(Graph& g) {
         x = layer(db.pp("encoder.layer", i), c, x, r);
         if (i == 0 && c.conv_kernel > 0) x = conv_layer(db.pp("encoder.conv"), c, embedded, x, t.mask);
     }
-    deberta_task_outputs(oc, db, x, in["input_ids"], c);
+    deberta_task_outputs(oc, db, x, t.input_ids, c);
 }
 
 }  // namespace

@@ -16,23 +16,20 @@ struct ElectraConfig : BertLikeConfig {
 
 void build(Graph& g) {
     ElectraConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     // ElectraModel: embeddings [b, s, emb] -> embeddings_project (when emb != hidden) -> encoder.
     Weights electra = Weights::base(g, "electra", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(electra.pp("embeddings"), t.ids,
-                              {.dim = c.emb, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .token_type_ids = t.token_type_ids});
+    Value x = bert_embeddings(electra.pp("embeddings"), t.ids, c.embeddings_options(c.emb, t.token_type_ids));
     if (c.emb != c.hidden) x = linear(electra.pp("embeddings_project"), x, {.in = c.emb, .out = c.hidden});
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(electra.pp("encoder.layer", i), x, bias, c.layer_options());
 
     // ElectraModel has no pooler.
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .masked_lm = [&](Value h) {
              return generator_head(electra.pp("embeddings.word_embeddings"), h,

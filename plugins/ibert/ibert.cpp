@@ -21,8 +21,7 @@ void build(Graph& g) {
     BertLikeConfig c(cfg);  // IBertSelfAttention, like HF, takes absolute positions only
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = c.vocab});
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     // IBertEmbeddings: word + token type (zeros buffer) + position (from the padding index), LayerNorm.
     Weights base = Weights::base(g, "ibert", "embeddings.word_embeddings.weight");
@@ -32,7 +31,7 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    roberta_task_outputs(oc, base, x, in["input_ids"],
+    roberta_task_outputs(oc, base, x, t.input_ids,
                          {.hidden = c.hidden, .vocab = c.vocab, .labels = cfg.num_labels(), .eps = c.eps});
 }
 

@@ -130,8 +130,7 @@ Value lm_head(const Weights& head, const Weights& base, const MobileBertConfig& 
 void build(Graph& g) {
     MobileBertConfig c(g.config());
     TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights mb = Weights::base(g, "mobilebert", "embeddings.word_embeddings.weight");
     Value x = embeddings(mb.pp("embeddings"), c, t.ids, *t.token_type_ids);
@@ -139,7 +138,7 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = layer(mb.pp("encoder.layer", i), c, x, bias);
 
     // The classifiers read the pooler output (first token, tanh dense when classifier_activation).
-    encoder_task_outputs(oc, x, in["input_ids"],
+    encoder_task_outputs(oc, x, t.input_ids,
                          {.hidden = c.hidden,
                           .pooler_output = [&](Value h) { return pooler(mb.pp("pooler"), c, h); },
                           .masked_lm = [&](Value h) { return lm_head(Weights(g, "cls.predictions"), mb, c, h); }});

@@ -24,8 +24,7 @@ void build(Graph& g) {
     // optimum's RobertaOnnxConfig: input_ids and attention_mask only (token types are the zeros buffer).
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = c.vocab});
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights base = Weights::base(g, base_prefix(g.model_type()), "embeddings.word_embeddings.weight");
     // RobertaEmbeddings: positions count from padding_idx + 1, padding keeps padding_idx.
@@ -35,7 +34,7 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    roberta_task_outputs(oc, base, x, in["input_ids"],
+    roberta_task_outputs(oc, base, x, t.input_ids,
                          {.hidden = c.hidden, .vocab = c.vocab, .labels = g.config().num_labels(), .eps = c.eps});
 }
 

@@ -67,8 +67,7 @@ Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias
 void build(Graph& g) {
     RoFormerConfig c(g.config());
     TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights rf = Weights::base(g, "roformer", "embeddings.word_embeddings.weight");
     Value x = embeddings(rf.pp("embeddings"), c, t.ids, *t.token_type_ids);
@@ -79,7 +78,7 @@ void build(Graph& g) {
 
     // RoFormerModel has no pooler; BERT's LM head (transform to embedding_size).
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .masked_lm = [&](Value h) {
              return bert_lm_head(Weights(g, "cls.predictions"), rf.pp("embeddings.word_embeddings"), h,

@@ -16,8 +16,7 @@ void build(Graph& g) {
     require_absolute_positions(cfg);
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = vocab});
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights base = Weights::base(g, "roberta", "embeddings.word_embeddings.weight");
     // XLMRobertaXLEmbeddings: RoBERTa's, without the LayerNorm.
@@ -33,7 +32,7 @@ void build(Graph& g) {
     for (int64_t i = 0, n = cfg.i("num_hidden_layers"); i < n; ++i) x = bert_pre_ln_layer(encoder.pp("layer", i), x, bias, lo);
     x = layer_norm(encoder.pp("LayerNorm"), x, {.dim = hidden, .eps = eps});
 
-    roberta_task_outputs(oc, base, x, in["input_ids"],
+    roberta_task_outputs(oc, base, x, t.input_ids,
                          {.hidden = hidden, .vocab = vocab, .labels = cfg.num_labels(), .eps = eps});
 }
 

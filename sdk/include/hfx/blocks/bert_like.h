@@ -227,6 +227,13 @@ struct BertLikeConfig {
     BertLayerOptions layer_options() const {
         return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
     }
+    // The inputs BertOnnxConfig declares for this config (token_type_ids included).
+    TextEncoderOnnxConfig::Options onnx_options() const { return {.type_vocab_size = type_vocab, .vocab_size = vocab}; }
+    // BertEmbeddings' options at width `dim`: hidden_size, or ALBERT / ELECTRA's embedding_size.
+    BertEmbeddingsOptions embeddings_options(int64_t dim, std::optional<Value> token_type_ids) const {
+        return {.dim = dim, .vocab = vocab, .type_vocab = type_vocab, .max_pos = max_pos, .eps = eps,
+                .token_type_ids = token_type_ids};
+    }
 };
 
 // The text inputs the encoder body runs on: multiple-choice flattens
@@ -234,14 +241,17 @@ struct BertLikeConfig {
 struct TextInputs {
     Value ids, mask;
     std::optional<Value> token_type_ids;
+    Value input_ids;  // the graph's own input, whose choice axis the multiple-choice logits fold back to
 };
 inline TextInputs text_inputs(const OnnxConfig& oc, const std::map<std::string, Value>& in) {
     bool choices = oc.task() == "multiple-choice";
     auto take = [&](const char* name) { return choices ? flatten_choices(in.at(name)) : in.at(name); };
-    TextInputs t{.ids = take("input_ids"), .mask = take("attention_mask")};
+    TextInputs t{.ids = take("input_ids"), .mask = take("attention_mask"), .input_ids = in.at("input_ids")};
     if (in.count("token_type_ids")) t.token_type_ids = take("token_type_ids");
     return t;
 }
+// Declares oc's inputs, then as above (for encoders that read no other input).
+inline TextInputs text_inputs(OnnxConfig& oc) { return text_inputs(oc, oc.declare_inputs()); }
 
 // The parts of an encoder's task heads that differ between models; each takes
 // the last hidden state x [b, s, hidden]. Unset parts take the common head.
