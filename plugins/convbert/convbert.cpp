@@ -112,22 +112,13 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(cb.pp("encoder.layer", i), c, x, bias);
 
-    // ConvBertModel has no pooler; the heads are ELECTRA's.
-    encoder_task_outputs(
-        oc, x, t.input_ids,
-        {.hidden = c.hidden,
-         .masked_lm = [&](Value h) {
-             return generator_head(cb.pp("embeddings.word_embeddings"), h,
-                                   {.hidden = c.hidden, .embed = c.embed, .vocab = c.vocab, .eps = c.eps});
-         },
-         // ConvBertClassificationHead: hidden_act where RoBERTa uses tanh.
-         .sequence_classification = [&](Value h) {
-             return classification_head(Weights(g, "classifier"), h,
-                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
-         },
-         .choice_pooled = [&](Value h) {
-             return sequence_summary(Weights(g, "sequence_summary"), h, SequenceSummaryOptions::from(g.config(), c.hidden));
-         }});
+    // ConvBertModel has no pooler; the heads are ELECTRA's (the classifier with hidden_act).
+    EncoderHeadOptions heads = electra_style_heads(g, c.hidden, c.act);
+    heads.masked_lm = [&](Value h) {
+        return generator_head(cb.pp("embeddings.word_embeddings"), h,
+                              {.hidden = c.hidden, .embed = c.embed, .vocab = c.vocab, .eps = c.eps});
+    };
+    encoder_task_outputs(oc, x, t.input_ids, heads);
 }
 
 }  // namespace

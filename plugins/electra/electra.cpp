@@ -27,22 +27,13 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(electra.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    // ElectraModel has no pooler.
-    encoder_task_outputs(
-        oc, x, t.input_ids,
-        {.hidden = c.hidden,
-         .masked_lm = [&](Value h) {
-             return generator_head(electra.pp("embeddings.word_embeddings"), h,
-                                   {.hidden = c.hidden, .embed = c.emb, .vocab = c.vocab, .eps = c.eps});
-         },
-         // ElectraClassificationHead: gelu where BERT uses tanh.
-         .sequence_classification = [&](Value h) {
-             return classification_head(Weights(g, "classifier"), h,
-                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = "gelu"});
-         },
-         .choice_pooled = [&](Value h) {
-             return sequence_summary(Weights(g, "sequence_summary"), h, SequenceSummaryOptions::from(g.config(), c.hidden));
-         }});
+    // ElectraModel has no pooler; ElectraClassificationHead uses gelu where BERT uses tanh.
+    EncoderHeadOptions heads = electra_style_heads(g, c.hidden, "gelu");
+    heads.masked_lm = [&](Value h) {
+        return generator_head(electra.pp("embeddings.word_embeddings"), h,
+                              {.hidden = c.hidden, .embed = c.emb, .vocab = c.vocab, .eps = c.eps});
+    };
+    encoder_task_outputs(oc, x, t.input_ids, heads);
 }
 
 }  // namespace

@@ -76,22 +76,14 @@ void build(Graph& g) {
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(rf.pp("encoder.layer", i), c, x, bias, pos);
 
-    // RoFormerModel has no pooler; BERT's LM head (transform to embedding_size).
-    encoder_task_outputs(
-        oc, x, t.input_ids,
-        {.hidden = c.hidden,
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), rf.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
-         },
-         // RoFormerClassificationHead: hidden_act where RoBERTa uses tanh.
-         .sequence_classification = [&](Value h) {
-             return classification_head(Weights(g, "classifier"), h,
-                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
-         },
-         .choice_pooled = [&](Value h) {
-             return sequence_summary(Weights(g, "sequence_summary"), h, SequenceSummaryOptions::from(g.config(), c.hidden));
-         }});
+    // RoFormerModel has no pooler; ELECTRA's classifiers (with hidden_act), BERT's LM head
+    // with its transform to embedding_size.
+    EncoderHeadOptions heads = electra_style_heads(g, c.hidden, c.act);
+    heads.masked_lm = [&](Value h) {
+        return bert_lm_head(Weights(g, "cls.predictions"), rf.pp("embeddings.word_embeddings"), h,
+                            {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
+    };
+    encoder_task_outputs(oc, x, t.input_ids, heads);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "hfx/blocks/attention.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
+#include "hfx/blocks/summary.h"
 #include "hfx/onnx_config.h"
 
 namespace hfx {
@@ -265,6 +266,24 @@ struct EncoderHeadOptions {
     std::function<Value(Value)> choice_pooled;            // multiple-choice's [b*c, hidden]; unset: pooled
     std::function<std::pair<Value, Value>(Value)> question_answering;  // unset: qa_head(qa_outputs)
 };
+
+// The heads ELECTRA has and ConvBERT and RoFormer copy: no pooler; sequence
+// classification by classification_head with `act` (their hidden_act; ELECTRA
+// hard-codes gelu); multiple choice on sequence_summary (the summary_* keys).
+// The caller adds masked_lm.
+inline EncoderHeadOptions electra_style_heads(Graph& g, int64_t hidden, const std::string& act) {
+    return {.hidden = hidden,
+            .sequence_classification =
+                [&g, hidden, act](Value h) {
+                    return classification_head(Weights(g, "classifier"), h,
+                                               {.hidden = hidden, .labels = g.config().num_labels(), .act = act});
+                },
+            .choice_pooled =
+                [&g, hidden](Value h) {
+                    return sequence_summary(Weights(g, "sequence_summary"), h,
+                                            SequenceSummaryOptions::from(g.config(), hidden));
+                }};
+}
 
 // The task outputs of a BERT-like encoder: default -> last_hidden_state (+
 // pooler_output); masked-lm; sequence-classification -> classifier on the pooled
