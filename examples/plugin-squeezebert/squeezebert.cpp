@@ -80,10 +80,9 @@ Value embeddings(const Weights& vb, const SqueezeBertConfig& c, Value ids, Value
 
 void build(Graph& g) {
     SqueezeBertConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     // base_model_prefix = "transformer"
     Weights tr = Weights::base(g, "transformer", "embeddings.word_embeddings.weight");
@@ -98,7 +97,7 @@ void build(Graph& g) {
 
     // BERT's heads: the classifiers read the pooler output.
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .pooler_output = [&](Value h) { return bert_pooler(tr.pp("pooler"), h, c.hidden); },
          .masked_lm = [&](Value h) {
@@ -111,8 +110,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("squeezebert", "0.1.0") {
     reg.add({.model_type = "squeezebert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/squeezebert/modeling_squeezebert.py",
              .build = build,
              // Different group counts per conv, so a mixed-up group count shows up as a shape error.

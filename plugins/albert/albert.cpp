@@ -53,19 +53,16 @@ Value pooler(const Weights& base, const AlbertConfig& c, Value x) {
 
 void build(Graph& g) {
     AlbertConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights albert = Weights::base(g, "albert", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(albert.pp("embeddings"), t.ids,
-                              {.dim = c.emb, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .token_type_ids = t.token_type_ids});
+    Value x = bert_embeddings(albert.pp("embeddings"), t.ids, c.embeddings_options(c.emb, t.token_type_ids));
     x = transformer(albert.pp("encoder"), c, x, padding_bias(t.mask));
 
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .pooler_output = [&](Value h) { return pooler(albert, c, h); },
          .masked_lm = [&](Value h) {
@@ -83,8 +80,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("albert", "0.1.0") {
     reg.add({.model_type = "albert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/albert/modeling_albert.py",
              .build = build,
              .tiny_config = R"({"model_type": "albert", "vocab_size": 99, "embedding_size": 16, "hidden_size": 32,

@@ -8,21 +8,18 @@ namespace {
 
 void build(Graph& g) {
     BertLikeConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights bert = Weights::base(g, "bert", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(bert.pp("embeddings"), t.ids,
-                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .token_type_ids = t.token_type_ids});
+    Value x = bert_embeddings(bert.pp("embeddings"), t.ids, c.embeddings_options(c.hidden, t.token_type_ids));
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(bert.pp("encoder.layer", i), x, bias, c.layer_options());
 
     // BertForSequenceClassification / BertForMultipleChoice classify the pooler output.
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .pooler_output = [&](Value h) { return bert_pooler(bert.pp("pooler"), h, c.hidden); },
          .masked_lm = [&](Value h) {
@@ -34,8 +31,7 @@ void build(Graph& g) {
 }  // namespace
 HFX_PLUGIN("bert", "0.1.0") {
     reg.add({.model_type = "bert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/bert/modeling_bert.py",
              .build = build,
              .tiny_config = R"({"model_type": "bert", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

@@ -36,8 +36,7 @@ std::pair<Value, Value> question_answering(Graph& g, const BigBirdConfig& c, Val
     Value logits = [&] {
         auto s = head.scope();
         Value h = activation(linear(head.pp("intermediate.dense"), x, {.in = c.hidden, .out = c.inter}), c.act);
-        h = linear(head.pp("output.dense"), h, {.in = c.inter, .out = c.hidden});
-        h = layer_norm(head.pp("output.LayerNorm"), h + x, {.dim = c.hidden, .eps = c.eps});
+        h = bert_output(head.pp("output"), h, x, c.inter, c.layer_options());
         return linear(head.pp("qa_outputs"), h, {.in = c.hidden, .out = 2});
     }();
     Value q_len = cast(argmax(cast(equal(ids, g.scalar_i64(c.sep)), DT::i32), -1, true), DT::i64) + g.scalar_i64(1);  // [b, 1]
@@ -50,23 +49,21 @@ std::pair<Value, Value> question_answering(Graph& g, const BigBirdConfig& c, Val
 
 void build(Graph& g) {
     BigBirdConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights bert = Weights::base(g, "bert", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(bert.pp("embeddings"), t.ids,
-                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .token_type_ids = t.token_type_ids,
-                               .word_scale = c.rescale ? float(std::sqrt(double(c.hidden))) : 1.f});
+    BertEmbeddingsOptions eo = c.embeddings_options(c.hidden, t.token_type_ids);
+    if (c.rescale) eo.word_scale = float(std::sqrt(double(c.hidden)));
+    Value x = bert_embeddings(bert.pp("embeddings"), t.ids, eo);
     Value bias = padding_bias(t.mask);
     BertLayerOptions lo = c.layer_options();
     lo.qkv_bias = c.use_bias;
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(bert.pp("encoder.layer", i), x, bias, lo);
 
     encoder_task_outputs(
-        oc, x, in["input_ids"],
+        oc, x, t.input_ids,
         {.hidden = c.hidden,
          .pooler_output = [&](Value h) { return pooler(bert, c, h); },
          .masked_lm = [&](Value h) {
@@ -85,8 +82,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("big_bird", "0.1.0") {
     reg.add({.model_type = "big_bird",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/big_bird/modeling_big_bird.py",
              .build = build,
              .tiny_config = R"({"model_type": "big_bird", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

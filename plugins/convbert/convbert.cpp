@@ -94,9 +94,7 @@ Value grouped_linear(const Weights& vb, const ConvBertConfig& c, Value x, int64_
 Value layer(const Weights& vb, const ConvBertConfig& c, Value x, Value mask_bias) {
     auto s = vb.scope();
     Value ctx = self_attention(vb.pp("attention.self"), c, x, mask_bias);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
+    Value h = bert_output(vb.pp("attention.output"), ctx, x, c.hidden, {.hidden = c.hidden, .eps = c.eps});
     Value up = activation(grouped_linear(vb.pp("intermediate.dense"), c, h, c.hidden, c.inter), c.act);
     return layer_norm(vb.pp("output.LayerNorm"), grouped_linear(vb.pp("output.dense"), c, up, c.inter, c.hidden) + h,
                       {.dim = c.hidden, .eps = c.eps});
@@ -104,52 +102,30 @@ Value layer(const Weights& vb, const ConvBertConfig& c, Value x, Value mask_bias
 
 void build(Graph& g) {
     ConvBertConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
-    auto in = oc.declare_inputs();
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
     g.set_property("padding_invariant", "false: the span-based dynamic convolution sees padded tokens, as in HF");
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights cb = Weights::base(g, "convbert", "embeddings.word_embeddings.weight");
-    Value x = embeddings(cb.pp("embeddings"), c, ids, types);
+    Value x = embeddings(cb.pp("embeddings"), c, t.ids, *t.token_type_ids);
     if (c.embed != c.hidden) x = linear(cb.pp("embeddings_project"), x, {.in = c.embed, .out = c.hidden});
-    Value bias = padding_bias(mask);
+    Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(cb.pp("encoder.layer", i), c, x, bias);
 
-    int64_t labels = g.config().num_labels();
-    if (task == "default") {
-        oc.output("last_hidden_state", x);  // ConvBertModel has no pooler
-    } else if (task == "masked-lm") {
-        // ConvBertGeneratorPredictions (always exact gelu) + generator_lm_head (tied to the word embeddings).
-        Weights pred(g, "generator_predictions");
-        Value h = activation(linear(pred.pp("dense"), x, {.in = c.hidden, .out = c.embed}), "gelu");
-        h = layer_norm(pred.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
-        Weights lm(g, "generator_lm_head");
-        Value logits = tied_lm_projection(lm, cb.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
-        oc.output("logits", logits + lm.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        Weights head(g, "classifier");  // ConvBertClassificationHead on the first token
-        Value h = activation(linear(head.pp("dense"), first_token(x), {.in = c.hidden, .out = c.hidden}), c.act);
-        oc.output("logits", linear(head.pp("out_proj"), h, {.in = c.hidden, .out = labels}));
-    } else if (task == "multiple-choice") {
-        Value pooled = sequence_summary(Weights(g, "sequence_summary"), x, SequenceSummaryOptions::from(g.config(), c.hidden));
-        oc.output("logits", unflatten_choices(linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = 1}), in["input_ids"]));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // ConvBertModel has no pooler; the heads are ELECTRA's (the classifier with hidden_act).
+    EncoderHeadOptions heads = electra_style_heads(g, c.hidden, c.act);
+    heads.masked_lm = [&](Value h) {
+        return generator_head(cb.pp("embeddings.word_embeddings"), h,
+                              {.hidden = c.hidden, .embed = c.embed, .vocab = c.vocab, .eps = c.eps});
+    };
+    encoder_task_outputs(oc, x, t.input_ids, heads);
 }
 
 }  // namespace
 
 HFX_PLUGIN("convbert", "0.1.0") {
     reg.add({.model_type = "convbert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/convbert/modeling_convbert.py",
              .build = build,
              .tiny_config = R"({"model_type": "convbert", "vocab_size": 99, "embedding_size": 32, "hidden_size": 32,

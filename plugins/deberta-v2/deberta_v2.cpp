@@ -8,39 +8,30 @@ using namespace hfx;
 
 namespace {
 
-struct DebertaV2Config {
-    int64_t hidden, embed, heads, head_dim, layers, inter, vocab, type_vocab, max_pos, max_rel, buckets, pooler_hidden;
-    int64_t conv_kernel, conv_groups;
-    double eps;
-    std::string act, pooler_act, conv_act;
-    bool position_biased_input, relative_attention, share_att_key, norm_rel_ebd;
-    std::set<std::string> pos_att;
+// DebertaV2Config: DeBERTa's keys plus attention_head_size, log buckets, shared
+// attention keys, normalized relative embeddings and the ConvLayer.
+struct DebertaV2Config : DebertaLikeConfig {
+    int64_t head_dim, buckets, conv_kernel, conv_groups;
+    std::string conv_act;
+    bool share_att_key, norm_rel_ebd;
     explicit DebertaV2Config(const Config& c)
-        : hidden(c.i("hidden_size")), embed(c.i("embedding_size", hidden)), heads(c.i("num_attention_heads")),
-          head_dim(c.i("attention_head_size", hidden / heads)), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 0)),
-          max_pos(c.i("max_position_embeddings", 512)), max_rel(c.i("max_relative_positions", -1)),
-          buckets(c.i("position_buckets", -1)), pooler_hidden(c.i("pooler_hidden_size", hidden)),
-          conv_kernel(c.i("conv_kernel_size", 0)), conv_groups(c.i("conv_groups", 1)), eps(c.f("layer_norm_eps", 1e-7)),
-          act(c.s("hidden_act", "gelu")), pooler_act(c.s("pooler_hidden_act", "gelu")), conv_act(c.s("conv_act", "tanh")),
-          position_biased_input(c.b("position_biased_input", true)), relative_attention(c.b("relative_attention", false)),
-          share_att_key(c.b("share_att_key", false)), pos_att(pos_att_types(c)) {
-        if (max_rel < 1) max_rel = max_pos;
+        : DebertaLikeConfig(c), head_dim(c.i("attention_head_size", hidden / heads)), buckets(c.i("position_buckets", -1)),
+          conv_kernel(c.i("conv_kernel_size", 0)), conv_groups(c.i("conv_groups", 1)), conv_act(c.s("conv_act", "tanh")),
+          share_att_key(c.b("share_att_key", false)) {
         std::string norm = c.s("norm_rel_ebd", "none");
         for (char& ch : norm) ch = char(std::tolower(static_cast<unsigned char>(ch)));
         norm_rel_ebd = norm.find("layer_norm") != std::string::npos;
     }
     int64_t all_head_size() const { return heads * head_dim; }
     int64_t span() const { return buckets > 0 ? buckets : max_rel; }  // pos_ebd_size
-    bool c2p() const { return pos_att.count("c2p") > 0; }
-    bool p2c() const { return pos_att.count("p2c") > 0; }
+    BertLayerOptions layer_options() const {
+        BertLayerOptions o = DebertaLikeConfig::layer_options();
+        o.context_width = all_head_size();  // the attention output maps all_head_size back to hidden
+        return o;
+    }
 };
 
-struct Relative {
-    Value keep;              // [b, 1, s, s] bool
-    Value c2p_pos, p2c_pos;  // [s, s] int64
-    Value rel_embeddings;    // [1, 2*span, hidden]
-};
+using Relative = DisentangledRelative;
 
 // DisentangledSelfAttention. x: [b, s, hidden] -> [b, s, all_head_size]
 Value self_attention(const Weights& vb, const DebertaV2Config& c, Value x, const Relative& r) {
@@ -50,8 +41,7 @@ Value self_attention(const Weights& vb, const DebertaV2Config& c, Value x, const
         return split_heads(linear(vb.pp(name), in, {.in = c.hidden, .out = all}), c.heads, hd);
     };
     Value q = proj("query_proj", x), k = proj("key_proj", x), v = proj("value_proj", x);
-    float scale_factor = float(1 + c.pos_att.size());
-    float scale = std::sqrt(float(hd) * scale_factor);
+    float scale = c.scale(hd);
     Value scores = matmul(q, transpose(k, {0, 1, 3, 2})) / scale;
     if (c.relative_attention && !c.pos_att.empty()) {
         std::optional<Value> rel_att;
@@ -72,12 +62,7 @@ Value self_attention(const Weights& vb, const DebertaV2Config& c, Value x, const
 Value layer(const Weights& vb, const DebertaV2Config& c, Value x, const Relative& r) {
     auto s = vb.scope();
     Value ctx = self_attention(vb.pp("attention.self"), c, x, r);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.all_head_size(), .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
-                      {.dim = c.hidden, .eps = c.eps});
+    return bert_layer_output(vb, ctx, x, c.layer_options());
 }
 
 // ConvLayer: conv1d over the encoder input, zeroed on padding, conv_act, LayerNorm(residual + out), zeroed on padding.
@@ -117,41 +102,26 @@ Relative relative(const Weights& encoder, const DebertaV2Config& c, Value x, Val
 
 void build(Graph& g) {
     DebertaV2Config c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = c.type_vocab > 0, .type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.default_onnx_opset = 12;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
-    Value x = deberta_embeddings(db.pp("embeddings"), t.ids, t.token_type_ids, t.mask,
-                                 {.vocab = c.vocab, .embed = c.embed, .hidden = c.hidden, .max_pos = c.max_pos,
-                                  .type_vocab = c.type_vocab, .position_biased_input = c.position_biased_input,
-                                  .eps = c.eps});
+    Value x = deberta_embeddings(db.pp("embeddings"), t.ids, t.token_type_ids, t.mask, c.embedding_options());
     Relative r = relative(db.pp("encoder"), c, x, t.mask);
     Value embedded = x;
     for (int64_t i = 0; i < c.layers; ++i) {
         x = layer(db.pp("encoder.layer", i), c, x, r);
         if (i == 0 && c.conv_kernel > 0) x = conv_layer(db.pp("encoder.conv"), c, embedded, x, t.mask);
     }
-
-    // No pooler output; the classifiers read ContextPooler (dense + pooler_hidden_act on the first token).
-    encoder_task_outputs(
-        oc, x, in["input_ids"],
-        {.hidden = c.hidden,
-         .pooled_hidden = c.pooler_hidden,
-         .pooled = [&](Value h) { return context_pooler(Weights(g, "pooler"), h, c.pooler_hidden, c.pooler_act); },
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), db.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
-         }});
+    deberta_task_outputs(oc, db, x, t.input_ids, c);
 }
 
 }  // namespace
 
 HFX_PLUGIN("deberta-v2", "0.1.0") {
     reg.add({.model_type = "deberta-v2",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/deberta_v2/modeling_deberta_v2.py",
              .build = build,
              .tiny_config = R"({"model_type": "deberta-v2", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

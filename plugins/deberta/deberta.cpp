@@ -8,34 +8,14 @@ using namespace hfx;
 
 namespace {
 
-struct DebertaConfig {
-    int64_t hidden, embed, heads, layers, inter, vocab, type_vocab, max_pos, max_rel, pooler_hidden;
-    double eps;
-    std::string act, pooler_act;
-    bool position_biased_input, relative_attention;
-    std::set<std::string> pos_att;
-    explicit DebertaConfig(const Config& c)
-        : hidden(c.i("hidden_size")), embed(c.i("embedding_size", hidden)), heads(c.i("num_attention_heads")),
-          layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
-          type_vocab(c.i("type_vocab_size", 0)), max_pos(c.i("max_position_embeddings", 512)),
-          max_rel(c.i("max_relative_positions", -1)), pooler_hidden(c.i("pooler_hidden_size", hidden)),
-          eps(c.f("layer_norm_eps", 1e-7)), act(c.s("hidden_act", "gelu")), pooler_act(c.s("pooler_hidden_act", "gelu")),
-          position_biased_input(c.b("position_biased_input", true)), relative_attention(c.b("relative_attention", false)),
-          pos_att(pos_att_types(c)) {
-        if (max_rel < 1) max_rel = max_pos;
+struct DebertaConfig : DebertaLikeConfig {
+    explicit DebertaConfig(const Config& c) : DebertaLikeConfig(c) {
         if (c.b("talking_head", false)) throw Error("config key 'talking_head': talking-head attention is not supported");
     }
     int64_t head_dim() const { return hidden / heads; }
-    bool c2p() const { return pos_att.count("c2p") > 0; }
-    bool p2c() const { return pos_att.count("p2c") > 0; }
 };
 
-// What every layer shares: the pairwise mask, relative positions and the used slice of rel_embeddings.
-struct Relative {
-    Value keep;               // [b, 1, s, s] bool
-    Value c2p_pos, p2c_pos;   // [s, s] int64
-    Value rel_embeddings;     // [1, 2*span, hidden]
-};
+using Relative = DisentangledRelative;
 
 // DisentangledSelfAttention. x: [b, s, hidden] -> [b, s, hidden]
 Value self_attention(const Weights& vb, const DebertaConfig& c, Value x, const Relative& r) {
@@ -48,8 +28,7 @@ Value self_attention(const Weights& vb, const DebertaConfig& c, Value x, const R
     Value q = qkv[0] + reshape(vb.get("q_bias", {all}), {1, c.heads, 1, hd});
     Value k = qkv[1];
     Value v = qkv[2] + reshape(vb.get("v_bias", {all}), {1, c.heads, 1, hd});
-    float scale_factor = float(1 + c.pos_att.size());
-    float scale = std::sqrt(float(hd) * scale_factor);
+    float scale = c.scale(hd);
     q = q / scale;
     Value scores = matmul(q, transpose(k, {0, 1, 3, 2}));
     if (c.relative_attention && !c.pos_att.empty()) {
@@ -71,12 +50,7 @@ Value self_attention(const Weights& vb, const DebertaConfig& c, Value x, const R
 Value layer(const Weights& vb, const DebertaConfig& c, Value x, const Relative& r) {
     auto s = vb.scope();
     Value ctx = self_attention(vb.pp("attention.self"), c, x, r);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
-                      {.dim = c.hidden, .eps = c.eps});
+    return bert_layer_output(vb, ctx, x, c.layer_options());
 }
 
 // DebertaEncoder.get_attention_mask / get_rel_pos / the rel_embeddings rows
@@ -101,29 +75,15 @@ Relative relative(const Weights& encoder, const DebertaConfig& c, Value x, Value
 
 void build(Graph& g) {
     DebertaConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = c.type_vocab > 0, .type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.default_onnx_opset = 12;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights db = Weights::base(g, "deberta", "embeddings.word_embeddings.weight");
-    Value x = deberta_embeddings(db.pp("embeddings"), t.ids, t.token_type_ids, t.mask,
-                                 {.vocab = c.vocab, .embed = c.embed, .hidden = c.hidden, .max_pos = c.max_pos,
-                                  .type_vocab = c.type_vocab, .position_biased_input = c.position_biased_input,
-                                  .eps = c.eps});
+    Value x = deberta_embeddings(db.pp("embeddings"), t.ids, t.token_type_ids, t.mask, c.embedding_options());
     Relative r = relative(db.pp("encoder"), c, x, t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(db.pp("encoder.layer", i), c, x, r);
-
-    // No pooler output; the classifiers read ContextPooler (dense + pooler_hidden_act on the first token).
-    encoder_task_outputs(
-        oc, x, in["input_ids"],
-        {.hidden = c.hidden,
-         .pooled_hidden = c.pooler_hidden,
-         .pooled = [&](Value h) { return context_pooler(Weights(g, "pooler"), h, c.pooler_hidden, c.pooler_act); },
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), db.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
-         }});
+    deberta_task_outputs(oc, db, x, t.input_ids, c);
 }
 
 }  // namespace

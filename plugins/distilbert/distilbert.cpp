@@ -97,8 +97,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("distilbert", "0.1.0") {
     reg.add({.model_type = "distilbert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/distilbert/modeling_distilbert.py",
              .build = build,
              .tiny_config = R"({"model_type": "distilbert", "vocab_size": 99, "dim": 32, "n_layers": 2, "n_heads": 4,

@@ -16,53 +16,31 @@ struct ElectraConfig : BertLikeConfig {
 
 void build(Graph& g) {
     ElectraConfig c(g.config());
-    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextEncoderOnnxConfig oc(g, g.feature(), c.onnx_options());
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    TextInputs t = text_inputs(oc, in);  // multiple-choice: [b*choices, s]
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     // ElectraModel: embeddings [b, s, emb] -> embeddings_project (when emb != hidden) -> encoder.
     Weights electra = Weights::base(g, "electra", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(electra.pp("embeddings"), t.ids,
-                              {.dim = c.emb, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .token_type_ids = t.token_type_ids});
+    Value x = bert_embeddings(electra.pp("embeddings"), t.ids, c.embeddings_options(c.emb, t.token_type_ids));
     if (c.emb != c.hidden) x = linear(electra.pp("embeddings_project"), x, {.in = c.emb, .out = c.hidden});
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(electra.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    // ElectraModel has no pooler.
-    encoder_task_outputs(
-        oc, x, in["input_ids"],
-        {.hidden = c.hidden,
-         .masked_lm = [&](Value h) {
-             // ElectraGeneratorPredictions (dense to embedding_size, gelu, LayerNorm), then generator_lm_head
-             // tied to the word embeddings.
-             Weights pred(g, "generator_predictions");
-             h = [&] {
-                 auto s = pred.scope();
-                 Value d = activation(linear(pred.pp("dense"), h, {.in = c.hidden, .out = c.emb}), "gelu");
-                 return layer_norm(pred.pp("LayerNorm"), d, {.dim = c.emb, .eps = c.eps});
-             }();
-             Weights head(g, "generator_lm_head");
-             Value logits = tied_lm_projection(head, electra.pp("embeddings.word_embeddings"), h, c.emb, c.vocab);
-             return logits + head.get("bias", {c.vocab});
-         },
-         // ElectraClassificationHead: gelu where BERT uses tanh.
-         .sequence_classification = [&](Value h) {
-             return classification_head(Weights(g, "classifier"), h,
-                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = "gelu"});
-         },
-         .choice_pooled = [&](Value h) {
-             return sequence_summary(Weights(g, "sequence_summary"), h, SequenceSummaryOptions::from(g.config(), c.hidden));
-         }});
+    // ElectraModel has no pooler; ElectraClassificationHead uses gelu where BERT uses tanh.
+    EncoderHeadOptions heads = electra_style_heads(g, c.hidden, "gelu");
+    heads.masked_lm = [&](Value h) {
+        return generator_head(electra.pp("embeddings.word_embeddings"), h,
+                              {.hidden = c.hidden, .embed = c.emb, .vocab = c.vocab, .eps = c.eps});
+    };
+    encoder_task_outputs(oc, x, t.input_ids, heads);
 }
 
 }  // namespace
 
 HFX_PLUGIN("electra", "0.1.0") {
     reg.add({.model_type = "electra",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/electra/modeling_electra.py",
              .build = build,
              .tiny_config = R"({"model_type": "electra", "vocab_size": 99, "embedding_size": 16, "hidden_size": 32,

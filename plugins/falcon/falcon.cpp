@@ -108,7 +108,6 @@ Value decoder_layer(const Weights& vb, const FalconConfig& c, Value x, Value mas
 
 void build(Graph& g) {
     FalconConfig c(g.config());
-    std::string task = task_of(g.feature());
     DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.cache_heads(), c.head_dim}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
@@ -123,16 +122,8 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("h", i), c, x, mask_bias, rope, cache, i);
     x = layer_norm(model.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        oc.output("logits", causal_lm_head(Weights(g, "lm_head"), model.pp("word_embeddings"), x, c.hidden, c.vocab, true));
-    } else if (task == "sequence-classification") {
-        Value logits = linear(Weights(g, "score"), x, {.in = c.hidden, .out = g.config().num_labels(), .bias = false});
-        oc.output("logits", gather_rows(logits, last_token_index(ids, c.pad_token_id)));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = model.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = c.pad_token_id, .tie_default = true, .score_then_pick = true});
 }
 
 }  // namespace

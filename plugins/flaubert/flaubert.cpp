@@ -130,8 +130,7 @@ void build(Graph& g) {
 
 HFX_PLUGIN("flaubert", "0.1.0") {
     reg.add({.model_type = "flaubert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/flaubert/modeling_flaubert.py",
              .build = build,
              .tiny_config = R"({"model_type": "flaubert", "vocab_size": 99, "emb_dim": 32, "n_layers": 2, "n_heads": 4,

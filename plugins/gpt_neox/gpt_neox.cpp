@@ -65,7 +65,7 @@ Value layer(const Weights& vb, const GptNeoxConfig& c, int64_t i, Value x, const
 void build(Graph& g) {
     Config cfg = g.config();
     GptNeoxConfig c(cfg);
-    std::string feature = g.feature(), task = task_of(feature);
+    std::string feature = g.feature();
     DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
@@ -80,16 +80,8 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = layer(base.pp("layers", i), c, i, x, rope, causal, pad_bias, cache);
     x = layer_norm(base.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = c.eps});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, "embed_out"), base.pp("embed_in"), x, c.hidden, c.vocab));
-    } else if (task == "sequence-classification") {
-        Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
-        oc.output("logits", linear(Weights(g, "score"), last, {.in = c.hidden, .out = cfg.num_labels(), .bias = false}));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = cfg.num_labels()}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = base.pp("embed_in"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = pad_token_id(cfg), .lm_head = "embed_out"});
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ Value block(const Weights& vb, const GptjConfig& c, int64_t layer, Value x, cons
 void build(Graph& g) {
     Config cfg = g.config();
     GptjConfig c(cfg);
-    std::string feature = g.feature(), task = task_of(feature);
+    std::string feature = g.feature();
     DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
@@ -71,17 +71,8 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, rope, causal, pad_bias, cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        Weights head(g, "lm_head");
-        Value logits = tied_lm_projection(head, tr.pp("wte"), x, c.hidden, c.vocab);
-        auto s = head.scope();
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        Value last = gather_rows(x, last_token_index(ids, pad_token_id(cfg)));
-        oc.output("logits", linear(Weights(g, "score"), last, {.in = c.hidden, .out = cfg.num_labels(), .bias = false}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = pad_token_id(cfg), .lm_head_bias = true});
 }
 
 }  // namespace

@@ -18,35 +18,28 @@ void build(Graph& g) {
         throw Error("config key 'quant_mode': only the float path (quant_mode false) is exported (config.json)");
     if (cfg.s("hidden_act", "gelu") != "gelu")
         throw Error("config key 'hidden_act': I-BERT only supports 'gelu' (config.json)");
-    int64_t hidden = cfg.i("hidden_size"), vocab = cfg.i("vocab_size");
-    double eps = cfg.f("layer_norm_eps", 1e-12);
-    TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = vocab});
+    BertLikeConfig c(cfg);  // IBertSelfAttention, like HF, takes absolute positions only
+    TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = c.vocab});
     oc.atol_for_validation = 1e-4;
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    if (oc.task() == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask);
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     // IBertEmbeddings: word + token type (zeros buffer) + position (from the padding index), LayerNorm.
     Weights base = Weights::base(g, "ibert", "embeddings.word_embeddings.weight");
-    Value x = bert_embeddings(base.pp("embeddings"), ids,
-                              {.dim = hidden, .vocab = vocab, .type_vocab = cfg.i("type_vocab_size", 2),
-                               .max_pos = cfg.i("max_position_embeddings"), .eps = eps,
-                               .position_ids = roberta_position_ids(ids, cfg.i("pad_token_id", 1))});
-    Value bias = padding_bias(mask);
-    BertLayerOptions lo{.hidden = hidden, .heads = cfg.i("num_attention_heads"), .inter = cfg.i("intermediate_size"),
-                        .eps = eps, .act = "gelu"};
-    for (int64_t i = 0, n = cfg.i("num_hidden_layers"); i < n; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, lo);
+    Value x = bert_embeddings(base.pp("embeddings"), t.ids,
+                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
+                               .eps = c.eps, .position_ids = roberta_position_ids(t.ids, cfg.i("pad_token_id", 1))});
+    Value bias = padding_bias(t.mask);
+    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    roberta_task_outputs(oc, base, x, in["input_ids"],
-                         {.hidden = hidden, .vocab = vocab, .labels = cfg.num_labels(), .eps = eps});
+    roberta_task_outputs(oc, base, x, t.input_ids,
+                         {.hidden = c.hidden, .vocab = c.vocab, .labels = cfg.num_labels(), .eps = c.eps});
 }
 
 }  // namespace
 
 HFX_PLUGIN("ibert", "0.1.0") {
     reg.add({.model_type = "ibert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/ibert/modeling_ibert.py",
              .build = build,
              .tiny_config = R"({"model_type": "ibert", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,

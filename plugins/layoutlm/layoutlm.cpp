@@ -8,15 +8,11 @@ using namespace hfx;
 
 namespace {
 
-struct LayoutLMConfig {
-    int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos, max_2d;
-    double eps;
-    std::string act;
-    explicit LayoutLMConfig(const Config& c)
-        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
-          max_pos(c.i("max_position_embeddings")), max_2d(c.i("max_2d_position_embeddings", 1024)),
-          eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "gelu")) {}
+// LayoutLMConfig: BERT's keys (LayoutLMSelfAttention is BERT's, so relative
+// position_embedding_type is rejected there) plus the 2-D position table size.
+struct LayoutLMConfig : BertLikeConfig {
+    int64_t max_2d;
+    explicit LayoutLMConfig(const Config& c) : BertLikeConfig(c), max_2d(c.i("max_2d_position_embeddings", 1024)) {}
 };
 
 // transformers.onnx's LayoutLMOnnxConfig: input_ids, bbox [batch, sequence, 4],
@@ -54,29 +50,24 @@ Value embeddings(const Weights& vb, const LayoutLMConfig& c, Value ids, Value bb
 
 void build(Graph& g) {
     LayoutLMConfig c(g.config());
-    std::string task = g.feature();
-    LayoutLMOnnxConfig oc(g, task, c);
+    LayoutLMOnnxConfig oc(g, g.feature(), c);
     oc.atol_for_validation = 1e-4;
     auto in = oc.declare_inputs();
 
     Weights base = Weights::base(g, "layoutlm", "embeddings.word_embeddings.weight");
     Value x = embeddings(base.pp("embeddings"), c, in["input_ids"], in["bbox"], in["token_type_ids"]);
     Value bias = padding_bias(in["attention_mask"]);
-    BertLayerOptions lo{.hidden = c.hidden, .heads = c.heads, .inter = c.inter, .eps = c.eps, .act = c.act};
-    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, lo);
+    for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-        oc.output("pooler_output", bert_pooler(base.pp("pooler"), x, c.hidden));
-    } else if (task == "masked-lm") {
-        oc.output("logits", bert_lm_head(Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), x,
-                                         {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act}));
-    } else if (task == "sequence-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), bert_pooler(base.pp("pooler"), x, c.hidden),
-                                   {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    }
+    // BERT's heads: the sequence classifier reads the pooler output.
+    encoder_task_outputs(
+        oc, x, in["input_ids"],
+        {.hidden = c.hidden,
+         .pooler_output = [&](Value h) { return bert_pooler(base.pp("pooler"), h, c.hidden); },
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+         }});
 }
 
 }  // namespace

@@ -98,7 +98,6 @@ Value decoder_layer(const Weights& vb, const LlamaConfig& c, Value x, Value mask
 
 void build(Graph& g) {
     LlamaConfig c(g.config(), g.model_type());
-    std::string task = task_of(g.feature());
     DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
@@ -114,16 +113,9 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
     x = norm(model.pp("norm"), c, x);
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        Value logits = causal_lm_head(Weights(g, "lm_head"), model.pp("embed_tokens"), x, c.hidden, c.vocab,
-                                      c.v.tie_default);
-        oc.output("logits", logits);
-    } else if (task == "sequence-classification") {
-        Value logits = linear(Weights(g, "score"), x, {.in = c.hidden, .out = g.config().num_labels(), .bias = false});
-        oc.output("logits", gather_rows(logits, last_token_index(ids, c.pad_token_id)));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = c.pad_token_id, .tie_default = c.v.tie_default,
+                                      .score_then_pick = true});
 }
 
 const std::vector<std::string> kFeatures = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification"};

@@ -114,54 +114,41 @@ Value pooler(const Weights& vb, const MobileBertConfig& c, Value hidden) {
     return tanh(linear(vb.pp("dense"), first, {.in = c.hidden, .out = c.hidden}));
 }
 
+// MobileBertLMPredictionHead: transform (always a real LayerNorm), then x @ cat([decoder.weight^T, dense.weight]).
+Value lm_head(const Weights& head, const Weights& base, const MobileBertConfig& c, Value x) {
+    Weights t = head.pp("transform");
+    Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.hidden}), c.act);
+    h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.hidden, .eps = c.eps});
+    auto s = head.scope();
+    Weights decoder = head.pp("decoder");
+    Value w = decoder.has("weight") ? decoder.get("weight", {c.vocab, c.embed})
+                                    : base.pp("embeddings.word_embeddings").get("weight", {c.vocab, c.embed});
+    Value proj = concat({transpose(w, {1, 0}), head.get("dense.weight", {c.hidden - c.embed, c.vocab})}, 0);
+    return matmul(h, proj) + head.get("bias", {c.vocab});
+}
+
 void build(Graph& g) {
     MobileBertConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights mb = Weights::base(g, "mobilebert", "embeddings.word_embeddings.weight");
-    Value x = embeddings(mb.pp("embeddings"), c, ids, types);
-    Value bias = padding_bias(mask);
+    Value x = embeddings(mb.pp("embeddings"), c, t.ids, *t.token_type_ids);
+    Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(mb.pp("encoder.layer", i), c, x, bias);
 
-    int64_t labels = g.config().num_labels();
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-        oc.output("pooler_output", pooler(mb.pp("pooler"), c, x));
-    } else if (task == "masked-lm") {
-        // MobileBertLMPredictionHead: transform (always a real LayerNorm), then x @ cat([decoder.weight^T, dense.weight]).
-        Weights head(g, "cls.predictions");
-        Weights t = head.pp("transform");
-        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.hidden}), c.act);
-        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.hidden, .eps = c.eps});
-        auto s = head.scope();
-        Weights decoder = head.pp("decoder");
-        Value w = decoder.has("weight") ? decoder.get("weight", {c.vocab, c.embed})
-                                        : mb.pp("embeddings.word_embeddings").get("weight", {c.vocab, c.embed});
-        Value proj = concat({transpose(w, {1, 0}), head.get("dense.weight", {c.hidden - c.embed, c.vocab})}, 0);
-        oc.output("logits", matmul(h, proj) + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification" || task == "multiple-choice") {
-        int64_t out = task == "multiple-choice" ? 1 : labels;
-        Value logits = linear(Weights(g, "classifier"), pooler(mb.pp("pooler"), c, x), {.in = c.hidden, .out = out});
-        oc.output("logits", task == "multiple-choice" ? unflatten_choices(logits, in["input_ids"]) : logits);
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = labels}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // The classifiers read the pooler output (first token, tanh dense when classifier_activation).
+    encoder_task_outputs(oc, x, t.input_ids,
+                         {.hidden = c.hidden,
+                          .pooler_output = [&](Value h) { return pooler(mb.pp("pooler"), c, h); },
+                          .masked_lm = [&](Value h) { return lm_head(Weights(g, "cls.predictions"), mb, c, h); }});
 }
 
 }  // namespace
 
 HFX_PLUGIN("mobilebert", "0.1.0") {
     reg.add({.model_type = "mobilebert",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/mobilebert/modeling_mobilebert.py",
              .build = build,
              .tiny_config = R"({"model_type": "mobilebert", "vocab_size": 99, "pad_token_id": 0, "embedding_size": 16, "hidden_size": 32,

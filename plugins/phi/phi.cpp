@@ -67,7 +67,6 @@ Value decoder_layer(const Weights& vb, const PhiConfig& c, Value x, Value mask_b
 
 void build(Graph& g) {
     PhiConfig c(g.config());
-    std::string task = task_of(g.feature());
     DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}});
     auto in = oc.declare_inputs();
     Value ids = in["input_ids"], mask = in["attention_mask"];
@@ -81,19 +80,9 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
     x = layer_norm(model.pp("final_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);
-    } else if (task == "causal-lm") {
-        Weights head(g, "lm_head");
-        Value logits = causal_lm_head(head, model.pp("embed_tokens"), x, c.hidden, c.vocab, false);
-        auto s = head.scope();
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        Value logits = linear(Weights(g, "score"), x, {.in = c.hidden, .out = g.config().num_labels(), .bias = false});
-        oc.output("logits", gather_rows(logits, last_token_index(ids, c.pad_token_id)));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    }
+    decoder_task_outputs(oc, x, ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
+                                      .pad_token_id = c.pad_token_id, .lm_head_bias = true, .tie_default = false,
+                                      .score_then_pick = true});
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ struct RoFormerConfig {
         if ((hidden / heads) % 2) throw Error("config key 'num_attention_heads': rotary needs an even head size");
     }
     int64_t head_dim() const { return hidden / heads; }
+    BertLayerOptions layer_options() const {
+        return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
+    }
 };
 
 // RoFormerEmbeddings: words + token types, LayerNorm (no absolute positions).
@@ -41,7 +44,7 @@ RotaryTables sinusoidal_pos(const Weights& vb, const RoFormerConfig& c, Value x)
     return {.cos = sin_cos[1], .sin = sin_cos[0]};
 }
 
-// RoFormerLayer: rotary self-attention + output LayerNorm, intermediate + output LayerNorm.
+// RoFormerLayer: rotary self-attention, then BERT's output, intermediate and output.
 Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias, const RotaryTables& pos) {
     auto s = vb.scope();
     int64_t hd = c.head_dim();
@@ -58,62 +61,36 @@ Value layer(const Weights& vb, const RoFormerConfig& c, Value x, Value mask_bias
         if (c.rotary_value) v = apply_rotary(v, pos, rope);
         return merge_heads(scaled_dot_product(q, k, v, {.head_dim = hd, .bias = mask_bias}));
     }();
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = c.hidden, .out = c.hidden}) + x,
-                         {.dim = c.hidden, .eps = c.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = c.hidden, .out = c.inter}), c.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = c.inter, .out = c.hidden}) + h,
-                      {.dim = c.hidden, .eps = c.eps});
+    return bert_layer_output(vb, ctx, x, c.layer_options());
 }
 
 void build(Graph& g) {
     RoFormerConfig c(g.config());
-    std::string task = g.feature();
-    TextEncoderOnnxConfig oc(g, task, {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"], types = in["token_type_ids"];
-    if (task == "multiple-choice") ids = flatten_choices(ids), mask = flatten_choices(mask), types = flatten_choices(types);
+    TextEncoderOnnxConfig oc(g, g.feature(), {.type_vocab_size = c.type_vocab, .vocab_size = c.vocab});
+    TextInputs t = text_inputs(oc);  // multiple-choice: [b*choices, s]
 
     Weights rf = Weights::base(g, "roformer", "embeddings.word_embeddings.weight");
-    Value x = embeddings(rf.pp("embeddings"), c, ids, types);
+    Value x = embeddings(rf.pp("embeddings"), c, t.ids, *t.token_type_ids);
     if (c.embed != c.hidden) x = linear(rf.pp("embeddings_project"), x, {.in = c.embed, .out = c.hidden});
     RotaryTables pos = sinusoidal_pos(rf.pp("encoder.embed_positions"), c, x);
-    Value bias = padding_bias(mask);
+    Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = layer(rf.pp("encoder.layer", i), c, x, bias, pos);
 
-    if (task == "default") {
-        oc.output("last_hidden_state", x);  // RoFormerModel has no pooler
-    } else if (task == "masked-lm") {
-        Weights head(g, "cls.predictions");
-        Weights t = head.pp("transform");
-        Value h = activation(linear(t.pp("dense"), x, {.in = c.hidden, .out = c.embed}), c.act);
-        h = layer_norm(t.pp("LayerNorm"), h, {.dim = c.embed, .eps = c.eps});
-        Value logits = tied_lm_projection(head.pp("decoder"), rf.pp("embeddings.word_embeddings"), h, c.embed, c.vocab);
-        oc.output("logits", logits + head.get("bias", {c.vocab}));
-    } else if (task == "sequence-classification") {
-        // RoFormerClassificationHead: dense + hidden_act + out_proj on the first token.
-        Weights head(g, "classifier");
-        Value h = activation(linear(head.pp("dense"), first_token(x), {.in = c.hidden, .out = c.hidden}), c.act);
-        oc.output("logits", linear(head.pp("out_proj"), h, {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "multiple-choice") {
-        Value pooled = sequence_summary(Weights(g, "sequence_summary"), x, SequenceSummaryOptions::from(g.config(), c.hidden));
-        Value logits = linear(Weights(g, "classifier"), pooled, {.in = c.hidden, .out = 1});
-        oc.output("logits", unflatten_choices(logits, in["input_ids"]));
-    } else if (task == "token-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), x, {.in = c.hidden, .out = g.config().num_labels()}));
-    } else if (task == "question-answering") {
-        auto [start, end] = qa_head(Weights(g, "qa_outputs"), x, c.hidden);
-        oc.output("start_logits", start);
-        oc.output("end_logits", end);
-    }
+    // RoFormerModel has no pooler; ELECTRA's classifiers (with hidden_act), BERT's LM head
+    // with its transform to embedding_size.
+    EncoderHeadOptions heads = electra_style_heads(g, c.hidden, c.act);
+    heads.masked_lm = [&](Value h) {
+        return bert_lm_head(Weights(g, "cls.predictions"), rf.pp("embeddings.word_embeddings"), h,
+                            {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
+    };
+    encoder_task_outputs(oc, x, t.input_ids, heads);
 }
 
 }  // namespace
 
 HFX_PLUGIN("roformer", "0.1.0") {
     reg.add({.model_type = "roformer",
-             .features = {"default", "masked-lm", "sequence-classification", "token-classification",
-                          "question-answering", "multiple-choice"},
+             .features = kTextEncoderFeatures,
              .reference = "transformers 4.40.2 models/roformer/modeling_roformer.py",
              .build = build,
              .tiny_config = R"({"model_type": "roformer", "vocab_size": 99, "embedding_size": 32, "hidden_size": 32,

@@ -1,8 +1,13 @@
 // Self-consistency checks of the encoder-family plugins on paths the golden
 // fixtures do not reach: results independent of right padding (RoBERTa's
 // padding-index positions), BigBird's question-token mask (no sep token in the
-// fixture inputs), CLIP's eos pooling at a position other than the last token.
+// fixture inputs), CLIP's eos pooling at a position other than the last token,
+// and a config key the export refuses rather than ignore.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/safetensors_write.h"
@@ -48,6 +53,29 @@ TEST(EncoderFamily, RobertaIgnoresRightPadding) {
     double worst = 0;
     for (int64_t k = 0; k < 5 * 32; ++k) worst = std::max(worst, double(std::abs(padded.ptr<float>()[k] - cut.ptr<float>()[k])));
     EXPECT_LT(worst, 1e-5);
+}
+
+// LayoutLMSelfAttention is BERT's: a relative position_embedding_type adds scores
+// the export does not build, so it is an error that names the key.
+TEST(EncoderFamily, LayoutLMRejectsRelativePositions) {
+    std::string src = std::string(HFX_FIXTURES_DIR) + "/layoutlm/default";
+    TempDir dir;
+    std::filesystem::copy_file(src + "/model.safetensors", dir.path + "/model.safetensors");
+    std::stringstream text;
+    text << std::ifstream(src + "/config.json").rdbuf();
+    std::string config = text.str();
+    size_t at = config.find("\"absolute\"");
+    ASSERT_NE(at, std::string::npos);
+    std::ofstream(dir.path + "/config.json") << config.replace(at, 10, "\"relative_key\"");
+    Checkpoint ckpt = Checkpoint::open(dir.path);
+    std::string error;
+    try {
+        build_model(plugin_registry(), ckpt, "default");
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    EXPECT_NE(error.find("config key 'position_embedding_type': 'relative_key' is not supported"), std::string::npos)
+        << error;
 }
 
 TEST(EncoderFamily, BigBirdMasksQuestionTokens) {

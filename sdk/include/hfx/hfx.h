@@ -6,6 +6,7 @@
 #include "hfx/blocks/clip_text.h"
 #include "hfx/blocks/decoder.h"
 #include "hfx/blocks/disentangled.h"
+#include "hfx/blocks/generator_head.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
 #include "hfx/blocks/rotary.h"

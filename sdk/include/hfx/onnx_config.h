@@ -95,6 +95,10 @@ protected:
     std::string task_;
 };
 
+// The features of a text encoder with every transformers.onnx head (BERT and kin).
+inline const std::vector<std::string> kTextEncoderFeatures = {
+    "default", "masked-lm", "sequence-classification", "token-classification", "question-answering", "multiple-choice"};
+
 // Text encoders (BERT and kin): input_ids, attention_mask[, token_type_ids];
 // multiple-choice adds the choice axis.
 class TextEncoderOnnxConfig : public OnnxConfig {

@@ -12,6 +12,7 @@
 #include "hfx/blocks/attention.h"
 #include "hfx/blocks/heads.h"
 #include "hfx/blocks/nn.h"
+#include "hfx/blocks/summary.h"
 #include "hfx/onnx_config.h"
 
 namespace hfx {
@@ -59,7 +60,8 @@ struct BertLayerOptions {
     int64_t hidden = -1, heads = -1, inter = -1;
     double eps = 1e-12;
     std::string act = "gelu";
-    bool qkv_bias = true;  // BigBird's use_bias
+    bool qkv_bias = true;        // BigBird's use_bias
+    int64_t context_width = -1;  // the attention context's width (DeBERTa-v2's heads * attention_head_size); -1: hidden
 };
 
 // BertSelfAttention (eager, absolute positions): vb = "...attention.self".
@@ -75,17 +77,28 @@ inline Value bert_self_attention(const Weights& vb, Value x, Value mask_bias, co
     return merge_heads(scaled_dot_product(q, k, v, {.head_dim = head_dim, .bias = mask_bias}));
 }
 
+// BertSelfOutput / BertOutput: LayerNorm(dense(x) + residual).
+// x [b, s, in], residual [b, s, hidden]. Opens no scope: the Add and the
+// LayerNorm's nodes sit in the caller's (the layer's), as HF's module tree has them.
+inline Value bert_output(const Weights& vb, Value x, Value residual, int64_t in, const BertLayerOptions& o) {
+    return layer_norm(vb.pp("LayerNorm"), linear(vb.pp("dense"), x, {.in = in, .out = o.hidden}) + residual,
+                      {.dim = o.hidden, .eps = o.eps});
+}
+
+// BertLayer after its self-attention: attention.output, intermediate, output.
+// Shared by the layers whose attention differs (RoFormer, DeBERTa, ...).
+// ctx [b, s, context_width], x the layer input [b, s, hidden]
+inline Value bert_layer_output(const Weights& vb, Value ctx, Value x, const BertLayerOptions& o) {
+    Value h = bert_output(vb.pp("attention.output"), ctx, x, o.context_width > 0 ? o.context_width : o.hidden, o);
+    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = o.hidden, .out = o.inter}), o.act);
+    return bert_output(vb.pp("output"), up, h, o.inter, o);
+}
+
 // BertLayer (post-LN): attention.{self,output.dense,output.LayerNorm},
 // intermediate.dense, output.{dense,LayerNorm}. x [b, s, hidden]
 inline Value bert_layer(const Weights& vb, Value x, Value mask_bias, const BertLayerOptions& o) {
     auto s = vb.scope();
-    Value ctx = bert_self_attention(vb.pp("attention.self"), x, mask_bias, o);
-    Weights attn_out = vb.pp("attention.output");
-    Value h = layer_norm(attn_out.pp("LayerNorm"), linear(attn_out.pp("dense"), ctx, {.in = o.hidden, .out = o.hidden}) + x,
-                         {.dim = o.hidden, .eps = o.eps});
-    Value up = activation(linear(vb.pp("intermediate.dense"), h, {.in = o.hidden, .out = o.inter}), o.act);
-    return layer_norm(vb.pp("output.LayerNorm"), linear(vb.pp("output.dense"), up, {.in = o.inter, .out = o.hidden}) + h,
-                      {.dim = o.hidden, .eps = o.eps});
+    return bert_layer_output(vb, bert_self_attention(vb.pp("attention.self"), x, mask_bias, o), x, o);
 }
 
 // XLMRobertaXLLayer (pre-LN): attention.self_attn_layer_norm before the
@@ -186,12 +199,21 @@ inline Value context_pooler(const Weights& vb, Value hidden, int64_t pooler_hidd
     return activation(linear(vb.pp("dense"), first_token(hidden), {.in = pooler_hidden, .out = pooler_hidden}), act);
 }
 
+// Only absolute position embeddings are built: BertSelfAttention and its copies
+// would add relative_key / relative_key_query scores the export leaves out.
+inline void require_absolute_positions(const Config& c) {
+    std::string type = c.s("position_embedding_type", "absolute");
+    if (type != "absolute")
+        throw Error("config key 'position_embedding_type': '" + type +
+                    "' is not supported, only 'absolute' (config.json)");
+}
+
 struct BertLikeDefaults {
     std::string act = "gelu";  // hidden_act's default (ALBERT, BigBird: gelu_new)
 };
 
-// The keys BertConfig and its copies (ELECTRA, ALBERT, BigBird, SqueezeBERT, ...)
-// read alike, with HF's defaults. Only absolute position embeddings are built.
+// The keys BertConfig and its copies (ELECTRA, ALBERT, BigBird, SqueezeBERT,
+// LayoutLM, RoBERTa, ...) read alike, with HF's defaults.
 struct BertLikeConfig {
     int64_t hidden, heads, layers, inter, vocab, type_vocab, max_pos;
     double eps;
@@ -200,12 +222,18 @@ struct BertLikeConfig {
         : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
           inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
           max_pos(c.i("max_position_embeddings")), eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", d.act)) {
-        if (c.s("position_embedding_type", "absolute") != "absolute")
-            throw Error("config key 'position_embedding_type': only 'absolute' is supported (config.json)");
+        require_absolute_positions(c);
     }
     // BertLayer's options for this config.
     BertLayerOptions layer_options() const {
         return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
+    }
+    // The inputs BertOnnxConfig declares for this config (token_type_ids included).
+    TextEncoderOnnxConfig::Options onnx_options() const { return {.type_vocab_size = type_vocab, .vocab_size = vocab}; }
+    // BertEmbeddings' options at width `dim`: hidden_size, or ALBERT / ELECTRA's embedding_size.
+    BertEmbeddingsOptions embeddings_options(int64_t dim, std::optional<Value> token_type_ids) const {
+        return {.dim = dim, .vocab = vocab, .type_vocab = type_vocab, .max_pos = max_pos, .eps = eps,
+                .token_type_ids = token_type_ids};
     }
 };
 
@@ -214,14 +242,17 @@ struct BertLikeConfig {
 struct TextInputs {
     Value ids, mask;
     std::optional<Value> token_type_ids;
+    Value input_ids;  // the graph's own input, whose choice axis the multiple-choice logits fold back to
 };
 inline TextInputs text_inputs(const OnnxConfig& oc, const std::map<std::string, Value>& in) {
     bool choices = oc.task() == "multiple-choice";
     auto take = [&](const char* name) { return choices ? flatten_choices(in.at(name)) : in.at(name); };
-    TextInputs t{.ids = take("input_ids"), .mask = take("attention_mask")};
+    TextInputs t{.ids = take("input_ids"), .mask = take("attention_mask"), .input_ids = in.at("input_ids")};
     if (in.count("token_type_ids")) t.token_type_ids = take("token_type_ids");
     return t;
 }
+// Declares oc's inputs, then as above (for encoders that read no other input).
+inline TextInputs text_inputs(OnnxConfig& oc) { return text_inputs(oc, oc.declare_inputs()); }
 
 // The parts of an encoder's task heads that differ between models; each takes
 // the last hidden state x [b, s, hidden]. Unset parts take the common head.
@@ -235,6 +266,24 @@ struct EncoderHeadOptions {
     std::function<Value(Value)> choice_pooled;            // multiple-choice's [b*c, hidden]; unset: pooled
     std::function<std::pair<Value, Value>(Value)> question_answering;  // unset: qa_head(qa_outputs)
 };
+
+// The heads ELECTRA has and ConvBERT and RoFormer copy: no pooler; sequence
+// classification by classification_head with `act` (their hidden_act; ELECTRA
+// hard-codes gelu); multiple choice on sequence_summary (the summary_* keys).
+// The caller adds masked_lm.
+inline EncoderHeadOptions electra_style_heads(Graph& g, int64_t hidden, const std::string& act) {
+    return {.hidden = hidden,
+            .sequence_classification =
+                [&g, hidden, act](Value h) {
+                    return classification_head(Weights(g, "classifier"), h,
+                                               {.hidden = hidden, .labels = g.config().num_labels(), .act = act});
+                },
+            .choice_pooled =
+                [&g, hidden](Value h) {
+                    return sequence_summary(Weights(g, "sequence_summary"), h,
+                                            SequenceSummaryOptions::from(g.config(), hidden));
+                }};
+}
 
 // The task outputs of a BERT-like encoder: default -> last_hidden_state (+
 // pooler_output); masked-lm; sequence-classification -> classifier on the pooled

@@ -195,12 +195,19 @@ struct DecoderHeadOptions {
     int64_t hidden = -1, vocab = -1;      // hidden: the width of x (OPT's word_embed_proj_dim)
     std::optional<int64_t> pad_token_id;  // sequence-classification pooling (pad_token_id(config))
     std::string lm_head = "lm_head";      // the causal-lm head's module (GPT-NeoX: embed_out)
+    bool lm_head_bias = false;            // the LM head has a bias (GPT-J, Phi)
+    // Set: the config class's tie_word_embeddings default, and an untied head
+    // must be in the checkpoint (causal_lm_head). Unset: fall back to the embedding.
+    std::optional<bool> tie_default;
+    // Score every token, then pick the last real one (Llama, Falcon, Phi order);
+    // otherwise pick first and score one row (GPT-2 and its copies).
+    bool score_then_pick = false;
 };
 
-// The task outputs of a decoder-only model (GPT-2 and its copies): default ->
-// last_hidden_state; causal-lm -> lm_head (tied to the input embedding when the
-// checkpoint does not store it); sequence-classification -> score (no bias) on the
-// last real token (gather_rows(last_token_index)); token-classification -> classifier.
+// The task outputs of a decoder-only model: default -> last_hidden_state;
+// causal-lm -> lm_head (tied to the input embedding when the checkpoint does not
+// store it); sequence-classification -> score (no bias) on the last real token
+// (gather_rows(last_token_index)); token-classification -> classifier.
 // x [b, s, hidden]; `input_ids` the graph's input, for the pooled token.
 inline void decoder_task_outputs(OnnxConfig& oc, Value x, Value input_ids, const DecoderHeadOptions& o) {
     Graph& g = o.embedding.graph();
@@ -209,10 +216,23 @@ inline void decoder_task_outputs(OnnxConfig& oc, Value x, Value input_ids, const
     if (task == "default") {
         oc.output("last_hidden_state", x);
     } else if (task == "causal-lm") {
-        oc.output("logits", tied_lm_projection(Weights(g, o.lm_head), o.embedding, x, o.hidden, o.vocab));
+        Weights head(g, o.lm_head);
+        Value logits = o.tie_default ? causal_lm_head(head, o.embedding, x, o.hidden, o.vocab, *o.tie_default)
+                                     : tied_lm_projection(head, o.embedding, x, o.hidden, o.vocab);
+        if (o.lm_head_bias) {
+            auto s = head.scope();
+            logits = logits + head.get("bias", {o.vocab});
+        }
+        oc.output("logits", logits);
     } else if (task == "sequence-classification") {
-        Value last = gather_rows(x, last_token_index(input_ids, o.pad_token_id));  // [b, hidden]
-        oc.output("logits", linear(Weights(g, "score"), last, {.in = o.hidden, .out = labels, .bias = false}));
+        LinearOptions score{.in = o.hidden, .out = labels, .bias = false};
+        if (o.score_then_pick) {
+            Value logits = linear(Weights(g, "score"), x, score);  // [b, s, labels]
+            oc.output("logits", gather_rows(logits, last_token_index(input_ids, o.pad_token_id)));
+        } else {
+            Value last = gather_rows(x, last_token_index(input_ids, o.pad_token_id));  // [b, hidden]
+            oc.output("logits", linear(Weights(g, "score"), last, score));
+        }
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = labels}));
     } else {

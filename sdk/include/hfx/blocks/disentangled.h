@@ -12,8 +12,10 @@
 #include <set>
 #include <string>
 
+#include "hfx/blocks/bert_like.h"
 #include "hfx/blocks/nn.h"
 #include "hfx/config.h"
+#include "hfx/onnx_config.h"
 #include "hfx/ops.h"
 
 namespace hfx {
@@ -96,6 +98,15 @@ inline Value masked_softmax(Value scores, Value keep, int64_t axis = -1) {
     return where(keep, p, g.scalar(0.f));
 }
 
+// What every layer's attention shares: the pairwise mask, the relative
+// positions and the rows of rel_embeddings in use (DebertaEncoder's
+// get_attention_mask / get_rel_pos / get_rel_embedding, v1 and v2).
+struct DisentangledRelative {
+    Value keep;              // [b, 1, s, s] bool
+    Value c2p_pos, p2c_pos;  // [s, s] int64
+    Value rel_embeddings;    // [1, 2*span, hidden]
+};
+
 // Sizes of DebertaEmbeddings / DebertaV2Embeddings (the same module in v1 and v2).
 struct DebertaEmbeddingOptions {
     int64_t vocab = -1, embed = -1, hidden = -1, max_pos = -1, type_vocab = 0;
@@ -117,6 +128,56 @@ inline Value deberta_embeddings(const Weights& vb, Value ids, std::optional<Valu
     if (o.embed != o.hidden) x = linear(vb.pp("embed_proj"), x, {.in = o.embed, .out = o.hidden, .bias = false});
     x = layer_norm(vb.pp("LayerNorm"), x, {.dim = o.hidden, .eps = o.eps});  // DebertaLayerNorm: same math
     return x * unsqueeze(cast(mask, DT::f32), {2});
+}
+
+// The keys DebertaConfig and DebertaV2Config read alike, with HF's defaults.
+struct DebertaLikeConfig {
+    int64_t hidden, embed, heads, layers, inter, vocab, type_vocab, max_pos, max_rel, pooler_hidden;
+    double eps;
+    std::string act, pooler_act;
+    bool position_biased_input, relative_attention;
+    std::set<std::string> pos_att;
+    explicit DebertaLikeConfig(const Config& c)
+        : hidden(c.i("hidden_size")), embed(c.i("embedding_size", hidden)), heads(c.i("num_attention_heads")),
+          layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
+          type_vocab(c.i("type_vocab_size", 0)), max_pos(c.i("max_position_embeddings", 512)),
+          max_rel(c.i("max_relative_positions", -1)), pooler_hidden(c.i("pooler_hidden_size", hidden)),
+          eps(c.f("layer_norm_eps", 1e-7)), act(c.s("hidden_act", "gelu")), pooler_act(c.s("pooler_hidden_act", "gelu")),
+          position_biased_input(c.b("position_biased_input", true)), relative_attention(c.b("relative_attention", false)),
+          pos_att(pos_att_types(c)) {
+        if (max_rel < 1) max_rel = max_pos;
+    }
+    bool c2p() const { return pos_att.count("c2p") > 0; }
+    bool p2c() const { return pos_att.count("p2c") > 0; }
+    // The attention scale, sqrt(head_dim * scale_factor): scale_factor counts the content score and each pos_att kind.
+    float scale(int64_t head_dim) const { return std::sqrt(float(head_dim) * float(1 + pos_att.size())); }
+    TextEncoderOnnxConfig::Options onnx_options() const {
+        return {.token_type_ids = type_vocab > 0, .type_vocab_size = type_vocab, .vocab_size = vocab};
+    }
+    BertLayerOptions layer_options() const {
+        return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
+    }
+    DebertaEmbeddingOptions embedding_options() const {
+        return {.vocab = vocab, .embed = embed, .hidden = hidden, .max_pos = max_pos, .type_vocab = type_vocab,
+                .position_biased_input = position_biased_input, .eps = eps};
+    }
+};
+
+// DeBERTa's task heads (v1 and v2): no pooler output; the classifiers read
+// ContextPooler (dense + pooler_hidden_act on the first token); BERT's LM head
+// with its transform to embedding_size. `base` is the "deberta" view.
+inline void deberta_task_outputs(OnnxConfig& oc, const Weights& base, Value x, Value input_ids,
+                                 const DebertaLikeConfig& c) {
+    Graph& g = base.graph();
+    encoder_task_outputs(
+        oc, x, input_ids,
+        {.hidden = c.hidden,
+         .pooled_hidden = c.pooler_hidden,
+         .pooled = [&](Value h) { return context_pooler(Weights(g, "pooler"), h, c.pooler_hidden, c.pooler_act); },
+         .masked_lm = [&](Value h) {
+             return bert_lm_head(Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), h,
+                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
+         }});
 }
 
 }  // namespace hfx
