@@ -17,16 +17,6 @@ Tensor random_f32(Shape s, std::mt19937& rng, float scale = 1.f) {
     return f32(std::move(s), v);
 }
 
-void add(Model& m, const std::string& op, std::vector<std::string> in, std::string out, Attrs attrs = {}) {
-    Node n;
-    n.op = op;
-    n.name = op + "_" + out;
-    n.inputs = std::move(in);
-    n.outputs = {std::move(out)};
-    n.attrs = std::move(attrs);
-    m.nodes.push_back(std::move(n));
-}
-
 // x [2, 5, 8] -> Linear(8 -> 16) -> erf-GELU -> Linear(16 -> 8) -> LayerNorm, lowered to `opset`.
 Model block(int64_t opset, std::mt19937& rng) {
     Model m;
@@ -39,24 +29,24 @@ Model block(int64_t opset, std::mt19937& rng) {
                       {"c", f32({}, {float(1.0 / std::sqrt(2.0))})}, {"one", f32({}, {1.f})},
                       {"half", f32({}, {0.5f})}};
     m.initializers["g"] = f32({8}, {1, 1.1f, 0.9f, 1, 1.2f, 0.8f, 1, 1});
-    add(m, "Transpose", {"w1"}, "w1t", {{"perm", ints_attr({1, 0})}});
-    add(m, "MatMul", {"x", "w1t"}, "h0");
-    add(m, "Add", {"h0", "b1"}, "h1");
-    add(m, "Mul", {"h1", "c"}, "u");
-    add(m, "Erf", {"u"}, "e");
-    add(m, "Add", {"e", "one"}, "e1");
-    add(m, "Mul", {"h1", "e1"}, "g0");
-    add(m, "Mul", {"g0", "half"}, "g1");
-    add(m, "Transpose", {"w2"}, "w2t");
-    add(m, "MatMul", {"g1", "w2t"}, "h2");
-    add(m, "Add", {"b2", "h2"}, "h3");
+    add_node(m, "Transpose", {"w1"}, "w1t", {{"perm", ints_attr({1, 0})}});
+    add_node(m, "MatMul", {"x", "w1t"}, "h0");
+    add_node(m, "Add", {"h0", "b1"}, "h1");
+    add_node(m, "Mul", {"h1", "c"}, "u");
+    add_node(m, "Erf", {"u"}, "e");
+    add_node(m, "Add", {"e", "one"}, "e1");
+    add_node(m, "Mul", {"h1", "e1"}, "g0");
+    add_node(m, "Mul", {"g0", "half"}, "g1");
+    add_node(m, "Transpose", {"w2"}, "w2t");
+    add_node(m, "MatMul", {"g1", "w2t"}, "h2");
+    add_node(m, "Add", {"b2", "h2"}, "h3");
     Attrs ln;
     ln["axis"] = int_attr(-1);
     Attr eps;
     eps.kind = Attr::Float;
     eps.f = 1e-5f;
     ln["epsilon"] = eps;
-    add(m, "LayerNormalization", {"h3", "g", "beta"}, "y", ln);
+    add_node(m, "LayerNormalization", {"h3", "g", "beta"}, "y", ln);
     return lower(m, opset);
 }
 }  // namespace
@@ -93,7 +83,7 @@ TEST(Fusion, TransposedWeightReadElsewhereIsStillComputed) {
     Model m = one_node("Transpose", 17, {"w"}, {{"w", f32({2, 3}, {1, 2, 3, 4, 5, 6})}});
     m.nodes[0].outputs = {"wt"};
     m.outputs = {ValueInfo{"y", DType::f32, {}, {}}, ValueInfo{"wt", DType::f32, {}, {}}};
-    add(m, "MatMul", {"x", "wt"}, "y");
+    add_node(m, "MatMul", {"x", "wt"}, "y");
     m.inputs = {ValueInfo{"x", DType::f32, {}, {}}};
     rt::Session s(std::move(m));
     EXPECT_EQ(s.planned_steps(), std::vector<std::string>{"Linear"});
@@ -107,7 +97,7 @@ TEST(Fusion, LinearChecksShapes) {
     m.nodes[0].outputs = {"wt"};
     m.nodes[0].name = "t";
     m.outputs = {ValueInfo{"y", DType::f32, {}, {}}};
-    add(m, "MatMul", {"x", "wt"}, "y");
+    add_node(m, "MatMul", {"x", "wt"}, "y");
     m.inputs = {ValueInfo{"x", DType::f32, {}, {}}};
     rt::Session s(std::move(m));
     try {
@@ -123,7 +113,7 @@ TEST(Fusion, MatMulByConstantWeightIsALinearStep) {
     Model m = one_node("MatMul", 17, {"x", "w"}, {{"w", f32({3, 2}, {1, 2, 3, 4, 5, 6})}, {"b", f32({2}, {10, 20})}});
     m.nodes[0].outputs = {"h"};
     m.outputs = {ValueInfo{"y", DType::f32, {}, {}}};
-    add(m, "Add", {"h", "b"}, "y");
+    add_node(m, "Add", {"h", "b"}, "y");
     rt::Session s(std::move(m));
     EXPECT_EQ(s.planned_steps(), std::vector<std::string>{"Linear+Add"});
     expect_f32(s.run({}, {{"x", f32({2, 3}, {1, 1, 1, 1, 0, 0})}})[0], {2, 2}, {19, 32, 11, 22});

@@ -130,12 +130,7 @@ TEST(GemmLib, LinearStepMatchesDoubleReference) {
     std::vector<float> w = values(size_t(k * n), 10), bias = values(size_t(n), 11);
     Model model = one_node("MatMul", 13, {"x", "w"}, {{"w", f32({k, n}, w)}});
     model.nodes[0].outputs = {"xw"};
-    Node add;
-    add.op = "Add";
-    add.name = "add";
-    add.inputs = {"xw", "bias"};
-    add.outputs = {"y0"};
-    model.nodes.push_back(add);
+    add_node(model, "Add", {"xw", "bias"}, "y0");
     model.initializers["bias"] = f32({n}, bias);
     rt::Session s(std::move(model), rt::SessionOptions{2});
     for (int64_t m : {200, 200, 200, 3, 200}) {

@@ -32,6 +32,17 @@ inline Model one_node(const std::string& op, int64_t opset, const std::vector<st
     return m;
 }
 
+// Appends a node computing `out` from `in` (named after its op and output).
+inline void add_node(Model& m, const std::string& op, std::vector<std::string> in, std::string out, Attrs attrs = {}) {
+    Node n;
+    n.op = op;
+    n.name = op + "_" + out;
+    n.inputs = std::move(in);
+    n.outputs = {std::move(out)};
+    n.attrs = std::move(attrs);
+    m.nodes.push_back(std::move(n));
+}
+
 inline Attr ints_attr(std::vector<int64_t> v) {
     Attr a;
     a.kind = Attr::Ints;

@@ -46,12 +46,7 @@ TEST(Session, FoldsInitializerOnlySubgraphs) {
     // y = x @ Transpose(W): the Transpose runs once, at construction.
     Model m = one_node("Transpose", 17, {"w"}, {{"w", f32({2, 2}, {1, 2, 3, 4})}});
     m.nodes[0].outputs = {"wt"};
-    Node mm;
-    mm.op = "MatMul";
-    mm.name = "mm";
-    mm.inputs = {"x", "wt"};
-    mm.outputs = {"y0"};
-    m.nodes.push_back(mm);
+    add_node(m, "MatMul", {"x", "wt"}, "y0");
     m.inputs = {ValueInfo{"x", DType::f32, {}, {}}};
     rt::Session s(std::move(m));
     expect_f32(s.run({}, {{"x", f32({1, 2}, {1, 1})}})[0], {1, 2}, {3, 7});
