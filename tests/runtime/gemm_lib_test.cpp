@@ -74,8 +74,9 @@ TEST(GemmLib, SgemmMatchesDoubleReference) {
     });
 }
 
-// A Linear weight reordered once: many rows run the matmul primitive, few rows (below the
-// library's threshold) fall back to our kernel on the weight as stored.
+// A Linear weight reordered once: every row count runs the matmul primitive, until the
+// weight holds primitives for 16 row counts; the 17th and later fall back to our kernel on
+// the weight as stored.
 TEST(GemmLib, ReorderedWeightMatchesDoubleReference) {
     if (!rt::lib::enabled()) GTEST_SKIP() << "built without oneDNN (or HFX_GEMM_LIB=0)";
     with_and_without_pool([](int threads) {
@@ -84,7 +85,9 @@ TEST(GemmLib, ReorderedWeightMatchesDoubleReference) {
                 std::vector<float> b = values(size_t(n * k), 4);
                 auto packed = rt::pack_b(b.data(), tb, n, k);
                 EXPECT_TRUE(packed->lib) << "n=" << n << " k=" << k;
-                for (int64_t m : {5, 64, 300}) {
+                std::vector<int64_t> rows = {1, 5, 64, 300};
+                for (int64_t m = 6; m < 20; ++m) rows.push_back(m);  // 18 row counts in all
+                for (int64_t m : rows) {
                     std::vector<float> a = values(size_t(m * k), 5), c0 = values(size_t(m * n), 6);
                     for (bool acc : {false, true}) {
                         std::vector<float> c = acc ? c0 : std::vector<float>(c0.size(), std::numeric_limits<float>::quiet_NaN());

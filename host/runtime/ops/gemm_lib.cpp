@@ -55,12 +55,14 @@ using dnnl::memory;
 using Dims = memory::dims;
 constexpr auto f32 = memory::data_type::f32;
 
-// Row counts from which oneDNN wins (bench/gemm_bench.cpp, 2 threads, bert-base shapes): the
-// matmul primitive on reordered weights from ~32 rows (at 16 it ties with our kernel),
-// dnnl_sgemm, which packs both operands on every call, only from ~128. Small operands are not
-// worth leaving our kernel for. HFX_GEMM_LIB_MIN_ROWS overrides both (the benchmark measures
-// every size).
-constexpr int64_t kMinRowsPrimitive = 32, kMinRowsSgemm = 128;
+// Row counts from which oneDNN wins (bench/gemm_bench.cpp, 2 threads, bert-base shapes):
+// dnnl_sgemm, which packs both operands on every call, only from ~128. The matmul primitive
+// on reordered weights wins from ~32 rows and is within ~20% of our packed kernel below, but
+// takes every row count: once a weight is reordered, the alternative for few rows is our
+// unpacked kernel on the weight as stored, whose dropped pages would then come back from the
+// file, a second copy of the weight in RAM. Small operands are not worth leaving our kernel
+// for. HFX_GEMM_LIB_MIN_ROWS overrides both (the benchmark measures every size).
+constexpr int64_t kMinRowsPrimitive = 1, kMinRowsSgemm = 128;
 constexpr int64_t kMinOperand = int64_t(1) << 16;  // n * k
 // Distinct row counts a weight keeps primitives for (each one is JIT code and a few KB);
 // past that (a decoder without past, one m per step) the remaining sizes use our kernel.

@@ -27,7 +27,8 @@ struct PackedB {
     std::shared_ptr<float> data;
     size_t bytes = 0;
     // Or, where oneDNN pays (gemm_lib.h), its reordered copy instead of ours; the weight as
-    // stored then serves the row counts too small for oneDNN.
+    // stored then serves only the row counts oneDNN refuses (a layout it cannot run, or past
+    // the shapes it caches per weight).
     std::shared_ptr<lib::Weight> lib;
     const float* source = nullptr;
     bool trans_b = false;
