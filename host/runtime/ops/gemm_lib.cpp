@@ -19,28 +19,25 @@
 
 namespace hfx::rt::lib {
 
+namespace {
+// HFX_GEMM_LIB: "0" turns oneDNN off; "sgemm" keeps it without reordered weights (Linear then
+// packs for our kernel, or with HFX_GEMM_PACK=0 runs through sgemm), to compare the two ways.
+[[maybe_unused]] const char* mode() {
+    static const char* e = std::getenv("HFX_GEMM_LIB");
+    return e ? e : "";
+}
+}  // namespace
+
 bool enabled() {
 #ifdef HFX_HAVE_DNNL
-    static const bool on = [] {
-        const char* e = std::getenv("HFX_GEMM_LIB");
-        return !(e && std::strcmp(e, "0") == 0);
-    }();
-    return on;
+    return std::strcmp(mode(), "0") != 0;
 #else
     return false;
 #endif
 }
 
 namespace {
-// HFX_GEMM_LIB=sgemm: no reordered weights (Linear then packs for our kernel, or with
-// HFX_GEMM_PACK=0 runs through sgemm), to compare the two ways of calling oneDNN.
-[[maybe_unused]] bool primitives_on() {
-    static const bool on = [] {
-        const char* e = std::getenv("HFX_GEMM_LIB");
-        return !(e && std::strcmp(e, "sgemm") == 0);
-    }();
-    return enabled() && on;
-}
+[[maybe_unused]] bool primitives_on() { return enabled() && std::strcmp(mode(), "sgemm") != 0; }
 }  // namespace
 
 #ifndef HFX_HAVE_DNNL
