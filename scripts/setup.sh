@@ -7,17 +7,14 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-packages=(cmake g++ make pkg-config
-          libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
-          libeigen3-dev libboost-dev libtomlplusplus-dev libspdlog-dev
-          nlohmann-json3-dev libcli11-dev libgtest-dev libpng-dev libjpeg-dev time
-          libdnnl-dev  # large float GEMMs in the runtime (optional: HFX_WITH_DNNL)
-          libtorch-dev python3-torch)  # TorchScript export, and PyTorch to check its files
+# The package list is scripts/debian-packages.txt (one or more names a line, # comments).
+mapfile -t packages < <(sed 's/#.*//' scripts/debian-packages.txt | tr -s ' \t' '\n' | sed '/^$/d')
 missing=()
 for p in "${packages[@]}"; do
+  # A node already on the machine (NodeSource's bundles npm and conflicts with Debian's) is kept.
+  case "$p" in nodejs|npm) command -v node >/dev/null 2>&1 && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
