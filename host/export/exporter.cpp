@@ -13,6 +13,7 @@
 #include "features/features_manager.h"
 #include "graph/build.h"
 #include "graph/tiny_weights.h"
+#include "plugins/isolation.h"
 #include "checkpoint/safetensors_write.h"
 
 namespace fs = std::filesystem;
@@ -30,6 +31,19 @@ BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::s
     b.feature = feature;
     b.component = component;
     b.opset = opset ? opset : kMaxOpset;
+    // The build runs in a child first: a crash, exit() or hang in plugin code fails this export in one
+    // line instead of taking the host down. A clean failure shows again, and is reported, just below.
+    if (plugin_isolation_enabled()) {
+        ChildOutcome c = run_in_child(
+            [&] {  // the child builds into its own (copy-on-write) copy of b
+                entry->build(host_api(), &b, entry->user);
+                return std::string();
+            },
+            plugin_timeout_seconds());
+        if (c.died)
+            fail("plugin '", entry->plugin_file, "': model type '", model_type, "' ", c.problem,
+                 " while building the graph");
+    }
     if (entry->build(host_api(), &b, entry->user) != HFX_OK)
         fail(b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);
     if (!component.empty() && !b.component_read)

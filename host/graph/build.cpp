@@ -261,13 +261,29 @@ const nlohmann::json* config_at(const hfx_build* b, const char* pointer) {
 }
 
 const hfx_host_api* host_api() {
+    // Filled by field name: a field added to the ABI can never shift the others.
     static const hfx_host_api api = {
-        sizeof(hfx_host_api), HFX_ABI_MINOR,
-        api_model_type, api_feature, api_opset, api_last_error, api_set_error,
-        api_config_number, api_config_string, api_config_bool, api_config_size, api_config_key,
-        api_weight_info,
-        api_input, api_output, api_weight, api_constant, api_node, api_dtype_of, api_set_property,
-        api_component,
+        .struct_size = sizeof(hfx_host_api),
+        .abi_minor = HFX_ABI_MINOR,
+        .model_type = api_model_type,
+        .feature = api_feature,
+        .opset = api_opset,
+        .last_error = api_last_error,
+        .set_error = api_set_error,
+        .config_number = api_config_number,
+        .config_string = api_config_string,
+        .config_bool = api_config_bool,
+        .config_size = api_config_size,
+        .config_key = api_config_key,
+        .weight_info = api_weight_info,
+        .input = api_input,
+        .output = api_output,
+        .weight = api_weight,
+        .constant = api_constant,
+        .node = api_node,
+        .dtype_of = api_dtype_of,
+        .set_property = api_set_property,
+        .component = api_component,
     };
     return &api;
 }

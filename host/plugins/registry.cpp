@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "graph/build.h"
+#include "plugins/isolation.h"
+#include "plugins/probe_cache.h"
 
 namespace fs = std::filesystem;
 
@@ -17,6 +19,40 @@ namespace hfx {
 bool ModelTypeEntry::supports(const std::string& feature) const {
     return std::find(features.begin(), features.end(), feature) != features.end();
 }
+
+namespace {
+
+constexpr size_t kMaxFeatures = 256;  // more than any task list; a larger count is a garbage field
+
+// A model type descriptor from a plugin, checked field by field before anything is read through it.
+std::string check(const hfx_model_type_desc* d) {
+    if (!d) return "registered a NULL model type descriptor";
+    if (d->struct_size < offsetof(hfx_model_type_desc, tiny_config))
+        return "model type descriptor is too small (struct_size " + std::to_string(d->struct_size) + ")";
+    if (!d->model_type || !*d->model_type) return "model type descriptor has no model_type";
+    std::string type = "model type '" + std::string(d->model_type) + "': ";
+    if (!d->build) return type + "no build function";
+    if (d->num_features > kMaxFeatures) return type + "num_features is " + std::to_string(d->num_features);
+    if (d->num_features > 0 && !d->features) return type + "features is NULL but num_features is " +
+                                                     std::to_string(d->num_features);
+    for (size_t k = 0; k < d->num_features; ++k)
+        if (!d->features[k] || !*d->features[k]) return type + "feature #" + std::to_string(k) + " is NULL or empty";
+    return "";
+}
+
+// libhfx_<name>.so must carry the name its plugin declares ('-' and '_' alike: CMake target names
+// cannot hold every model type spelling), so the file a user sees is the plugin that runs.
+bool name_matches_file(const std::string& declared, const std::string& path) {
+    std::string stem = fs::path(path).stem().string();
+    if (stem.rfind("libhfx_", 0) != 0) return true;  // loaded by explicit path under another name
+    auto norm = [](std::string s) {
+        std::replace(s.begin(), s.end(), '-', '_');
+        return s;
+    };
+    return norm(stem.substr(7)) == norm(declared);
+}
+
+}  // namespace
 
 // The registrar handed to one plugin during its registration call.
 struct RegistrarState {
@@ -28,11 +64,8 @@ struct RegistrarState {
 
     static int add(hfx_registrar* r, const hfx_model_type_desc* d) {
         auto* self = reinterpret_cast<RegistrarState*>(r);
-        if (!d || d->struct_size < offsetof(hfx_model_type_desc, tiny_config) || !d->model_type || !*d->model_type ||
-            !d->build) {
-            self->error = "model type descriptor is incomplete";
-            return HFX_ERROR;
-        }
+        self->error = check(d);
+        if (!self->error.empty()) return HFX_ERROR;
         auto& types = self->registry->types_;
         auto it = types.find(d->model_type);
         if (it != types.end()) {
@@ -42,8 +75,7 @@ struct RegistrarState {
         }
         ModelTypeEntry e;
         e.model_type = d->model_type;
-        for (size_t k = 0; k < d->num_features; ++k)
-            if (d->features[k]) e.features.push_back(d->features[k]);
+        for (size_t k = 0; k < d->num_features; ++k) e.features.push_back(d->features[k]);
         e.reference = d->reference ? d->reference : "";
         e.plugin_name = self->plugin_name;
         e.plugin_file = self->plugin_file;
@@ -79,54 +111,96 @@ bool PluginRegistry::load_file(const std::string& path) {
     std::error_code ec;
     std::string canonical = fs::weakly_canonical(path, ec).string();
     if (std::find(loaded_files_.begin(), loaded_files_.end(), canonical) != loaded_files_.end()) return true;
-    auto skip = [&](const std::string& why) {
+    if (isolate_ && plugin_isolation_enabled()) {
+        if (std::string why = probe_in_child(path, canonical); !why.empty()) {
+            report("plugin '" + path + "': " + why + "; skipped");
+            return false;
+        }
+    }
+    if (std::string why = load_in_process(path); !why.empty()) {
         report("plugin '" + path + "': " + why + "; skipped");
         return false;
-    };
+    }
+    loaded_files_.push_back(canonical);
+    return true;
+}
+
+// Loads and registers the plugin in a child first (once per file version: the verdict is cached), so
+// that a crash, exit() or hang in its constructors, entry point or registration never reaches the host.
+std::string PluginRegistry::probe_in_child(const std::string& path, const std::string& canonical) {
+    ProbeCache cache;
+    if (auto v = cache.find(canonical)) return v->ok ? "" : v->problem;
+    ChildOutcome c = run_in_child(
+        [&] {
+            PluginRegistry probe;
+            probe.isolate_ = false;
+            return probe.load_in_process(path);
+        },
+        plugin_timeout_seconds());
+    if (!c.ran) {
+        spdlog::debug("plugin '{}': not probed in a child ({}); loading it directly", path, c.problem);
+        return "";
+    }
+    std::string why = c.died ? c.problem + " while loading or registering" : c.problem;
+    // A clean refusal is not cached: it may depend on the environment (a missing library, say).
+    if (c.ok || c.died) cache.store(canonical, ProbeVerdict{c.ok, why});
+    return c.ok ? "" : why;
+}
+
+// dlopen, entry point, ABI check, registration. "" on success, else why the plugin is skipped.
+std::string PluginRegistry::load_in_process(const std::string& path) {
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char* err = dlerror();
-        return skip(std::string("cannot load (") + (err ? err : "unknown error") + ")");
+        return std::string("cannot load (") + (err ? err : "unknown error") + ")";
     }
     auto entry = reinterpret_cast<hfx_plugin_entry_fn>(dlsym(handle, HFX_PLUGIN_ENTRY_SYMBOL));
     if (!entry) {
         dlclose(handle);
-        return skip("no " HFX_PLUGIN_ENTRY_SYMBOL " symbol");
+        return "no " HFX_PLUGIN_ENTRY_SYMBOL " symbol";
     }
     const hfx_plugin_desc* desc = entry();
     if (!desc || desc->struct_size < offsetof(hfx_plugin_desc, register_plugin) + sizeof(void*)) {
         dlclose(handle);
-        return skip("invalid plugin descriptor");
+        return "invalid plugin descriptor";
     }
     if (desc->abi_major != HFX_ABI_MAJOR || desc->abi_minor > HFX_ABI_MINOR) {
         // The message reads the descriptor, which lives in the library: build it before closing.
         std::string why = "built for SDK ABI " + std::to_string(desc->abi_major) + "." + std::to_string(desc->abi_minor) +
                           ", this host has " + std::to_string(HFX_ABI_MAJOR) + "." + std::to_string(HFX_ABI_MINOR);
         dlclose(handle);
-        return skip(why);
+        return why;
+    }
+    if (!desc->name || !*desc->name || !desc->register_plugin) {
+        dlclose(handle);
+        return !desc->register_plugin ? "plugin descriptor has no register function" : "plugin descriptor has no name";
+    }
+    if (!name_matches_file(desc->name, path)) {
+        std::string why = "declares the name '" + std::string(desc->name) + "', which its file name does not carry";
+        dlclose(handle);
+        return why;
     }
     RegistrarState state;
     state.c.struct_size = sizeof(hfx_registrar);
     state.c.add_model_type = RegistrarState::add;
     state.registry = this;
-    state.plugin_name = desc->name ? desc->name : fs::path(path).stem().string();
+    state.plugin_name = desc->name;
     state.plugin_file = path;
     char err[1024] = {0};
     int rc = HFX_ERROR;
     try {
-        rc = desc->register_plugin ? desc->register_plugin(host_api(), &state.c, err, sizeof(err)) : HFX_ERROR;
+        rc = desc->register_plugin(host_api(), &state.c, err, sizeof(err));
     } catch (...) {  // a plugin built without the SDK macro may still throw
         std::snprintf(err, sizeof(err), "threw an exception while registering");
     }
+    err[sizeof(err) - 1] = 0;
     if (rc != HFX_OK || !state.error.empty()) {
         for (const std::string& t : state.added) types_.erase(t);  // all or nothing
-        std::string why = !state.error.empty() ? state.error : (err[0] ? std::string(err) : "registration failed");
-        return skip(why);
+        return !state.error.empty() ? state.error : (err[0] ? std::string(err) : "registration failed");
     }
     handles_.push_back(handle);
-    loaded_files_.push_back(canonical);
     spdlog::debug("plugin '{}' ({}): {} model type(s)", state.plugin_name, path, state.added.size());
-    return true;
+    return "";
 }
 
 const ModelTypeEntry* PluginRegistry::find(const std::string& model_type) const {

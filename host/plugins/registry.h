@@ -2,7 +2,9 @@
 // register model types, and keeps them loaded. A plugin that cannot load,
 // has another ABI major or a newer minor, throws or fails while registering,
 // or registers a model type another plugin already has, is reported in one
-// line naming its file and skipped; the host keeps going.
+// line naming its file and skipped; the host keeps going. A plugin the host has
+// not seen before is first loaded in a child process (plugins/isolation.h), so
+// one that crashes, exits or hangs while loading is skipped the same way.
 #pragma once
 #include <map>
 #include <memory>
@@ -46,6 +48,10 @@ public:
 private:
     friend struct RegistrarState;
     void report(const std::string& message);
+    std::string probe_in_child(const std::string& path, const std::string& canonical);
+    std::string load_in_process(const std::string& path);
+
+    bool isolate_ = true;  // false in the probing child itself
 
     std::map<std::string, ModelTypeEntry> types_;
     std::vector<void*> handles_;
