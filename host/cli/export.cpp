@@ -1,4 +1,4 @@
-// hfexport export --model DIR [--feature F] [--split] [OUTPUT]
+// hfexport export --model DIR [--task T | --feature F] [--split] [OUTPUT]
 #include <iostream>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "export/exporter.h"
 #include "export/split.h"
+#include "features/optimum_tasks.h"
 #include "torchscript/torchscript.h"
 #include "validate/validate.h"
 
@@ -14,7 +15,7 @@ namespace hfx::cli {
 
 namespace {
 struct ExportArgs {
-    std::string model, feature = "default", output = "onnx/", reference, format = "onnx";
+    std::string model, task, feature, output = "onnx/", reference, format = "onnx";
     int64_t opset = 0;
     double atol = 0;
     bool no_validate = false, external_data = false, no_ort = false, split = false;
@@ -27,6 +28,20 @@ ValidationOptions validation_options(const ExportArgs& args, const BuiltModel& b
     vo.use_ort = !args.no_ort;
     vo.threads = args.threads;
     return vo;
+}
+
+// --task (optimum's names, or auto) and --feature (transformers.onnx's) name one thing: the feature.
+void resolve_feature(ExportArgs& args, const Checkpoint& ckpt, const PluginRegistry& registry) {
+    if (!args.task.empty() && !args.feature.empty())
+        fail("options '--task' and '--feature': give one (--task takes both vocabularies)");
+    std::string name = !args.task.empty() ? args.task : args.feature.empty() ? "auto" : args.feature;
+    if (name != "auto") {
+        args.feature = feature_for_task(name);
+        return;
+    }
+    InferredTask t = infer_task(ckpt.config(), registry);
+    std::cout << t.because << "\n";
+    args.feature = t.feature;
 }
 
 Format format_of(const ExportArgs& args) { return args.format == "torchscript" ? Format::torchscript : Format::onnx; }
@@ -74,7 +89,10 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
     auto args = std::make_shared<ExportArgs>();
     CLI::App* sub = app.add_subcommand("export", "Export a checkpoint to ONNX and validate it");
     sub->add_option("-m,--model", args->model, "Checkpoint folder (config.json + weights)")->required();
-    sub->add_option("--feature", args->feature, "Feature to export (see `hfexport features`)")->capture_default_str();
+    sub->add_option("--task", args->task,
+                    "Task: optimum's name (text-generation-with-past, fill-mask, ...), a transformers.onnx feature, "
+                    "or auto (the default: inferred from config.json's architectures, as optimum does)");
+    sub->add_option("--feature", args->feature, "transformers.onnx feature to export (see `hfexport features`)");
     sub->add_option("output", args->output, "Output folder, or a path ending in .onnx (.pt for TorchScript)")
         ->capture_default_str();
     sub->add_option("--format", args->format, "onnx, or torchscript (a .pt file for torch.jit.load; needs libtorch)")
@@ -99,6 +117,7 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
             if (args->opset) fail("option '--opset': ONNX only");
         }
         Checkpoint ckpt = Checkpoint::open(args->model);
+        resolve_feature(*args, ckpt, *registry);
         if (args->split) return export_split_command(*args, *registry, ckpt);
         BuiltModel built = build_model(*registry, ckpt, args->feature, args->opset);
         std::string path = resolve_output_path(args->output, format_extension(format_of(*args)));

@@ -1,9 +1,10 @@
-// hfexport features [--model-type T] [--json]
+// hfexport features [--model-type T] [--json]: each feature with its optimum task name
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
 #include "features/features_manager.h"
+#include "features/optimum_tasks.h"
 
 namespace hfx::cli {
 
@@ -32,8 +33,11 @@ void add_features_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
         for (const auto& t : types) {
             const ModelTypeEntry* e = registry->find(t);
             std::cout << t << " (" << e->plugin_name << ", " << e->reference << ")\n";
-            for (const auto& f : e->features)
-                std::cout << "  " << f << "  [" << FeaturesManager::get_model_class_for_feature(f) << "]\n";
+            for (const auto& f : e->features) {
+                std::string optimum = optimum_task_name(f);
+                std::cout << "  " << f << (optimum != f ? "  (" + optimum + ")" : "") << "  ["
+                          << FeaturesManager::get_model_class_for_feature(f) << "]\n";
+            }
         }
         return 0;
     });
