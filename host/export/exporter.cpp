@@ -165,9 +165,16 @@ std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std
         files.push_back(out.string());
     };
     copy_beside(ckpt.config_path(), "config.json");
-    // generation_config.json too, as optimum does: `generate` reads its start / eos / pad tokens.
+    // What optimum saves beside its ONNX files, so the folder is complete for ONNX Runtime and
+    // transformers.js: the tokenizer and processor files, and generation_config.json (`generate`
+    // reads its start / eos / pad tokens). Whatever of these the checkpoint has.
+    static const char* const side_files[] = {
+        "generation_config.json", "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
+        "special_tokens_map.json", "added_tokens.json", "vocab.txt", "vocab.json", "merges.txt",
+        "normalizer.json", "spiece.model", "sentencepiece.bpe.model", "source.spm", "target.spm",
+        "tokenizer.model", "chat_template.json"};
     std::error_code ec;
-    for (const char* name : {"preprocessor_config.json", "generation_config.json"})
+    for (const char* name : side_files)
         if (fs::is_regular_file(ckpt.dir() + "/" + name, ec)) copy_beside(ckpt.dir() + "/" + name, name);
     return files;
 }
