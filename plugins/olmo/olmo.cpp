@@ -24,6 +24,9 @@ struct OlmoConfig {
             throw Error("config key 'num_attention_heads': must divide hidden_size for model type 'olmo'");
         if (c.has("clip_qkv")) clip_qkv = float(c.f("clip_qkv"));  // null: no clamp
         // OlmoAttention._init_rope is Llama's (4.40.2): rope_theta, rope_scaling linear / dynamic.
+        std::string type = c.size("rope_scaling") ? c.s("rope_scaling/type", "") : "linear";
+        if (type != "linear" && type != "dynamic")
+            throw Error("config key 'rope_scaling': type '" + type + "' is not supported for model type 'olmo' (linear, dynamic)");
         rope = rotary_config(c, {.head_dim = head_dim});
     }
 };
