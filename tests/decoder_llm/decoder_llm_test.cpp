@@ -191,7 +191,7 @@ std::string fixture(const std::string& arch, const std::string& c) {
 
 std::vector<Case> cases() {
     std::vector<Case> out;
-    for (const char* arch : {"llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "olmo", "stablelm", "phi3", "mixtral", "qwen2_moe"})
+    for (const char* arch : {"llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "olmo", "stablelm", "phi3", "mixtral", "qwen2_moe", "gemma2"})
         out.push_back({arch, fixture(arch, "causal-lm"), nullptr, -1});
     out.push_back({"llama_rope_llama3", fixture("llama", "causal-lm-llama3"), nullptr, -1});
     out.push_back({"starcoder2_window4_nobias", fixture("starcoder2", "causal-lm-b3s9"), nullptr, -1});
@@ -199,6 +199,7 @@ std::vector<Case> cases() {
     out.push_back({"stablelm_parallel_residual", fixture("stablelm", "causal-lm-b3s9"), nullptr, -1});
     out.push_back({"mixtral_top3_window4", fixture("mixtral", "causal-lm-b3s9"), nullptr, -1});
     out.push_back({"qwen2_moe_sparse_step2_window4", fixture("qwen2_moe", "causal-lm-b3s9"), nullptr, -1});
+    out.push_back({"gemma2_window4_small_caps", fixture("gemma2", "causal-lm-b3s9"), nullptr, -1});
     out.push_back({"mistral_window3", fixture("mistral", "causal-lm"), {{"sliding_window", 3}}, -1});
     out.push_back({"qwen2_window2", fixture("qwen2", "causal-lm"), {{"sliding_window", 2}}, -1});
     out.push_back({"falcon_per_head_sequential", "", nullptr, 0});
@@ -345,7 +346,7 @@ TEST_P(DecoderLlmClassification, RightPaddedRowEqualsAlone) {
 
 INSTANTIATE_TEST_SUITE_P(Models, DecoderLlmClassification,
                          ::testing::Values("llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "stablelm",
-                                           "phi3", "mixtral", "qwen2_moe"));
+                                           "phi3", "mixtral", "qwen2_moe", "gemma2"));
 
 }  // namespace
 }  // namespace hfx::test

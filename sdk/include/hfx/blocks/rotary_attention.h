@@ -9,7 +9,9 @@
 // Each model keeps its own projections (fused or not, biases, clipping, q/k norms) and what
 // comes after the heads are merged (o_proj), so a variant never needs a flag in here.
 #pragma once
+#include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -23,6 +25,9 @@ struct RotaryAttentionOptions {
     int64_t heads = -1, kv_heads = -1, head_dim = -1;
     int64_t layer = 0;  // the cache entry of this layer
     Value bias;         // additive mask [b, 1, s, past + s] (causal_bias)
+    // Gemma 2: scores = q k^T * scale (query_pre_attn_scalar^-0.5), then softcap * tanh(scores /
+    // softcap) before the mask. Unset: q k^T / sqrt(head_dim), no capping.
+    std::optional<float> scale, softcap;
 };
 
 // q [b, heads, s, d], k and v [b, kv_heads, s, d] -> [b, s, heads * d]: rotary on q and k (the
@@ -39,7 +44,11 @@ inline Value rotary_attention(Value q, Value k, Value v, const RotaryTables& t, 
     int64_t n_rep = o.heads / o.kv_heads;
     k = repeat_kv(k, o.kv_heads, n_rep, o.head_dim);
     v = repeat_kv(v, o.kv_heads, n_rep, o.head_dim);
-    return merge_heads(scaled_dot_product(q, k, v, {.head_dim = o.head_dim, .bias = o.bias}));
+    if (!o.scale && !o.softcap) return merge_heads(scaled_dot_product(q, k, v, {.head_dim = o.head_dim, .bias = o.bias}));
+    Value w = matmul(q, transpose(k, {0, 1, 3, 2}));  // [b, heads, s, past + s]
+    w = o.scale ? w * *o.scale : w / float(std::sqrt(double(o.head_dim)));
+    if (o.softcap) w = tanh(w / *o.softcap) * *o.softcap;
+    return merge_heads(matmul(softmax(w + o.bias, -1), v));
 }
 
 // What every such decoder reads before its first layer: the OnnxConfig's inputs, the positions
