@@ -3,6 +3,7 @@
 // models/mistral/modeling_mistral.py, models/qwen2/modeling_qwen2.py, models/gemma/modeling_gemma.py.
 // Eager attention; the variants differ only in the options of `Variant`.
 #include <hfx/blocks/decoder.h>
+#include <hfx/blocks/rope_scaling.h>
 #include <hfx/blocks/rotary.h>
 #include <hfx/hfx.h>
 
@@ -18,6 +19,7 @@ struct Variant {
     bool sliding_window = false;    // Mistral, Qwen2: eager mask with config.sliding_window
     bool attention_bias = false;    // reads config.attention_bias (Llama, Gemma)
     bool rope_scaling = false;      // reads config.rope_scaling (Llama; the others ignore it in 4.40.2)
+    bool mlp_bias = false;          // reads config.mlp_bias (Llama, transformers >= 4.41)
     bool tie_default = false;       // tie_word_embeddings when the config omits it (GemmaConfig: true)
     bool head_dim_key = false;      // Gemma reads head_dim; the others use hidden_size / heads
     // GemmaMLP: hidden_activation, gelu_pytorch_tanh when unset (hidden_act is not read).
@@ -30,14 +32,30 @@ Variant variant_of(const std::string& model_type) {
                                       .act_default = "gelu_pytorch_tanh"};
     if (model_type == "qwen2") return {.qkv_bias = true, .sliding_window = true};
     if (model_type == "mistral") return {.sliding_window = true};
-    return {.attention_bias = true, .rope_scaling = true};
+    return {.attention_bias = true, .rope_scaling = true, .mlp_bias = true};
+}
+
+// LlamaConfig.rope_scaling: "type" (4.40.2) or "rope_type" (4.44.0, where "type" wins when both are
+// given). linear / dynamic as 4.40.2 computes them (rotary_config), llama3 and default as 4.44.0
+// modeling_rope_utils does; the other 4.44 types (yarn, longrope) are refused.
+RotaryOptions llama_rope(const Config& c, int64_t head_dim, const std::string& model_type) {
+    std::string type;
+    if (c.size("rope_scaling")) type = c.has("rope_scaling/type") ? c.s("rope_scaling/type") : c.s("rope_scaling/rope_type");
+    if (type.empty() || type == "linear" || type == "dynamic") return rotary_config(c, {.head_dim = head_dim});
+    if (type != "llama3" && type != "default")
+        throw Error("config key 'rope_scaling': rope_type '" + type + "' is not supported for model type '" + model_type +
+                    "' (linear, dynamic, llama3, default)");
+    RotaryOptions o{.head_dim = head_dim, .base = c.f("rope_theta", 10000.0),
+                    .max_position_embeddings = c.i("max_position_embeddings", 2048)};
+    if (type == "llama3") o.inv_freq = llama3_inv_freq(o, c.sub("rope_scaling"));
+    return o;
 }
 
 struct LlamaConfig {
     Variant v;
     int64_t hidden, heads, kv_heads, layers, inter, vocab, head_dim, window = 0, pad_token_id = -1;
     double eps;
-    bool attention_bias;
+    bool attention_bias, mlp_bias;
     std::string act;
     RotaryOptions rope;
     LlamaConfig(const Config& c, const std::string& model_type)
@@ -45,14 +63,15 @@ struct LlamaConfig {
           kv_heads(c.i("num_key_value_heads", heads)), layers(c.i("num_hidden_layers")),
           inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
           head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
-          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)) {
+          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)),
+          mlp_bias(v.mlp_bias && c.b("mlp_bias", false)) {
         act = c.s(v.act_key, v.act_default);
         // 4.40 AttentionMaskConverter._make_causal_mask masks tril(diagonal = past - sliding_window - 1):
         // a query sees itself and sliding_window keys back, sliding_window + 1 keys in all.
         if (v.sliding_window && c.i("sliding_window", 0) > 0) window = c.i("sliding_window") + 1;
         if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
         pad_token_id = c.i("pad_token_id", -1);
-        rope = v.rope_scaling ? rotary_config(c, {.head_dim = head_dim})
+        rope = v.rope_scaling ? llama_rope(c, head_dim, model_type)
                               : RotaryOptions{.head_dim = head_dim, .base = c.f("rope_theta", 10000.0)};
     }
 };
@@ -79,9 +98,9 @@ Value attention(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bia
 // LlamaMLP: down_proj(act(gate_proj(x)) * up_proj(x)).
 Value mlp(const Weights& vb, const LlamaConfig& c, Value x) {
     auto s = vb.scope();
-    Value gate = activation(linear(vb.pp("gate_proj"), x, {.in = c.hidden, .out = c.inter, .bias = false}), c.act);
-    Value up = linear(vb.pp("up_proj"), x, {.in = c.hidden, .out = c.inter, .bias = false});
-    return linear(vb.pp("down_proj"), gate * up, {.in = c.inter, .out = c.hidden, .bias = false});
+    Value gate = activation(linear(vb.pp("gate_proj"), x, {.in = c.hidden, .out = c.inter, .bias = c.mlp_bias}), c.act);
+    Value up = linear(vb.pp("up_proj"), x, {.in = c.hidden, .out = c.inter, .bias = c.mlp_bias});
+    return linear(vb.pp("down_proj"), gate * up, {.in = c.inter, .out = c.hidden, .bias = c.mlp_bias});
 }
 
 Value norm(const Weights& vb, const LlamaConfig& c, Value x) {

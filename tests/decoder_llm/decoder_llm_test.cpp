@@ -157,8 +157,11 @@ public:
             std::string present = "present." + name.substr(std::string("past_key_values.").size());
             if (cache && cache->count(present)) {
                 feeds[name] = cache->at(present);
-            } else {  // an empty past: [batch, kv_heads, 0, head_dim]
-                feeds[name] = Tensor::empty(DType::f32, {int64_t(ids.size()), info.dims[1].size, 0, info.dims[3].size});
+            } else {  // an empty past: the declared axes, batch rows and past_sequence 0
+                Shape shape;  // [batch, kv_heads, 0, head_dim], or GPTBigCode's [batch, 0, 2 * head_dim]
+                for (const Dim& d : info.dims)
+                    shape.push_back(d.size >= 0 ? d.size : d.symbol == "batch" ? int64_t(ids.size()) : 0);
+                feeds[name] = Tensor::empty(DType::f32, shape);
             }
         }
         std::vector<std::string> names = session_->output_names();
@@ -191,8 +194,15 @@ std::string fixture(const std::string& arch, const std::string& c) {
 
 std::vector<Case> cases() {
     std::vector<Case> out;
-    for (const char* arch : {"llama", "mistral", "qwen2", "gemma", "phi", "falcon"})
+    for (const char* arch : {"llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "olmo", "stablelm", "phi3", "mixtral", "qwen2_moe", "gemma2", "gpt_bigcode"})
         out.push_back({arch, fixture(arch, "causal-lm"), nullptr, -1});
+    out.push_back({"llama_rope_llama3", fixture("llama", "causal-lm-llama3"), nullptr, -1});
+    out.push_back({"starcoder2_window4_nobias", fixture("starcoder2", "causal-lm-b3s9"), nullptr, -1});
+    out.push_back({"olmo_attention_bias", fixture("olmo", "causal-lm-b3s9"), nullptr, -1});
+    out.push_back({"stablelm_parallel_residual", fixture("stablelm", "causal-lm-b3s9"), nullptr, -1});
+    out.push_back({"mixtral_top3_window4", fixture("mixtral", "causal-lm-b3s9"), nullptr, -1});
+    out.push_back({"qwen2_moe_sparse_step2_window4", fixture("qwen2_moe", "causal-lm-b3s9"), nullptr, -1});
+    out.push_back({"gemma2_window4_small_caps", fixture("gemma2", "causal-lm-b3s9"), nullptr, -1});
     out.push_back({"mistral_window3", fixture("mistral", "causal-lm"), {{"sliding_window", 3}}, -1});
     out.push_back({"qwen2_window2", fixture("qwen2", "causal-lm"), {{"sliding_window", 2}}, -1});
     out.push_back({"falcon_per_head_sequential", "", nullptr, 0});
@@ -338,7 +348,8 @@ TEST_P(DecoderLlmClassification, RightPaddedRowEqualsAlone) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, DecoderLlmClassification,
-                         ::testing::Values("llama", "mistral", "qwen2", "gemma", "phi", "falcon"));
+                         ::testing::Values("llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "stablelm",
+                                           "phi3", "mixtral", "qwen2_moe", "gemma2", "gpt_bigcode"));
 
 }  // namespace
 }  // namespace hfx::test
