@@ -4,6 +4,7 @@
 // naming the config key / tensor / file, and leaves the output folder empty.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -101,7 +102,14 @@ INSTANTIATE_TEST_SUITE_P(
         ConfigCase{kBert, "sequence-classification", "vocab_size", "18446744073709551616",
                    "config key '/vocab_size': 1.8446744073709552e+19 is not an integer in range"},
         ConfigCase{kBert, "sequence-classification", "intermediate_size", "4294967296",
-                   "config key '/intermediate_size': 4294967296 is too large for a size or count"}));
+                   "config key '/intermediate_size': 4294967296 is too large for a size or count"}),
+    [](const ::testing::TestParamInfo<ConfigCase>& info) {  // e.g. "bert_num_attention_heads_0"
+        std::string name = info.param.fixture.substr(0, info.param.fixture.find('/')) + "_" + info.param.key + "_" +
+                           std::to_string(info.index);
+        for (char& ch : name)
+            if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        return name;
+    });
 
 // Rewrites model.safetensors' header with `extra` (JSON members, verbatim)
 // inserted first; the data area is unchanged.
