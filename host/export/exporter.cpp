@@ -1,6 +1,7 @@
 #include "export/exporter.h"
 #include "torchscript/torchscript.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -117,14 +118,15 @@ void write_tiny(const TinyCheckpoint& tiny, const std::string& dir) {
     fs::create_directories(dir, ec);
     if (ec) fail("output '", dir, "': cannot create the folder (", ec.message(), ")");
     std::string config_path = (fs::path(dir) / "config.json").string();
+    StagedFiles staged;  // config.json and model.safetensors, or neither
     {
-        std::ofstream f(config_path + ".tmp");
+        std::ofstream f(staged.add(config_path));
         f << tiny.config.dump(2) << "\n";
-        if (!f) fail("output '", config_path, "': cannot write");
+        f.close();
+        if (!f) fail("output '", config_path, "': cannot write (", std::strerror(errno), ")");
     }
-    fs::rename(config_path + ".tmp", config_path, ec);
-    if (ec) fail("output '", config_path, "': cannot write (", ec.message(), ")");
     write_safetensors((fs::path(dir) / "model.safetensors").string(), tiny.tensors, {{"format", "pt"}});
+    staged.commit();
 }
 
 std::string resolve_output_path(const std::string& output, const std::string& extension) {

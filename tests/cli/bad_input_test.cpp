@@ -58,6 +58,8 @@ struct ConfigCase {
     std::string fixture, feature, key, value, message;
 };
 
+void PrintTo(const ConfigCase& c, std::ostream* os) { *os << c.fixture << " " << c.key << "=" << c.value; }
+
 class BadConfig : public ::testing::TestWithParam<ConfigCase> {};
 
 TEST_P(BadConfig, OneLineNamingTheKey) {
