@@ -69,7 +69,7 @@ std::ofstream open_out(const std::string& path, const std::string& final_path) {
 }
 
 // The OS reason of the last failed write ("No space left on device").
-std::string write_error() { return errno ? std::strerror(errno) : "write failed"; }
+std::string write_error(const char* otherwise = "write failed") { return errno ? std::strerror(errno) : otherwise; }
 
 void finish(std::ofstream& out, const std::string& final_path) {
     out.flush();
@@ -132,13 +132,15 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
             data.write(zeros, std::streamsize(pad));
         }
         finish(data, data_path);
-        if (!mp.SerializeToOstream(&out)) fail("output '", path, "': cannot write (", write_error(), ")");
+        if (!mp.SerializeToOstream(&out))
+            fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
     } else {
         // Skeleton first (initializers without payload are left out), then the
         // initializers as a second `graph` (field 7) that the parser merges in.
         onnx::ModelProto skeleton = mp;
         skeleton.mutable_graph()->clear_initializer();
-        if (!skeleton.SerializeToOstream(&out)) fail("output '", path, "': cannot write (", write_error(), ")");
+        if (!skeleton.SerializeToOstream(&out))
+            fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
         std::vector<std::string> headers;
         uint64_t graph_len = 0;
         for (const auto& t : mp.graph().initializer()) {
