@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "checkpoint/json_file.h"
 #include "checkpoint/weight_set.h"
+#include "core/checked.h"
 #include "core/error.h"
 
 namespace hfx {
@@ -77,10 +79,9 @@ struct Parser {
         if (end > data_size)
             bad_tensor(name, range + " exceed the data area of " + std::to_string(data_size) + " bytes");
 
-        uint64_t need = dtype_size(dtype);
-        for (int64_t d : shape)
-            if (__builtin_mul_overflow(need, uint64_t(d), &need))
-                bad_tensor(name, "shape " + shape_str(shape) + " is too large");
+        size_t need = 0;
+        if (!checked_nbytes(shape, dtype_size(dtype), &need))
+            bad_tensor(name, "shape " + shape_str(shape) + " is too large");
         if (need != end - begin)
             bad_tensor(name, range + " hold " + std::to_string(end - begin) + " bytes but " +
                                  jd.get<std::string>() + " " + shape_str(shape) + " needs " +
@@ -139,11 +140,16 @@ SafetensorsFile open_safetensors(const std::string& path) {
     p.data_size = size - 8 - n;
 
     nlohmann::json header;
+    JsonDuplicate dup;
+    bool unique = true;
     try {
-        header = nlohmann::json::parse(bytes + 8, bytes + 8 + n);
+        const char* text = reinterpret_cast<const char*>(bytes + 8);
+        unique = parse_json_unique(text, text + n, header, dup);
     } catch (const nlohmann::json::parse_error& e) {
         p.bad("header is not valid JSON (byte " + std::to_string(e.byte) + " of the header)");
     }
+    if (!unique && dup.depth == 1) p.bad_tensor(dup.key, "appears twice in the header");
+    if (!unique) p.bad("key '" + dup.key + "' appears twice in one object of the header");
     if (!header.is_object()) p.bad("header is not a JSON object");
 
     std::vector<std::pair<uint64_t, WeightRef>> placed;  // (begin offset, ref)

@@ -10,18 +10,20 @@
 
 #include "checkpoint/safetensors.h"
 #include "core/error.h"
+#include "core/staged_files.h"
 
 namespace hfx {
 namespace {
 
-// Owns the temporary file until it is renamed; removes it on any failure.
+// Owns the temporary file until it is renamed; removes it on any failure or
+// signal (core/staged_files.h: it joins the caller's group when one is open).
 struct TempFile {
+    StagedFiles staged;
     std::string path;
     FILE* f = nullptr;
-    bool done = false;
+    explicit TempFile(const std::string& final_path) : path(staged.add(final_path)) {}
     ~TempFile() {
         if (f) std::fclose(f);
-        if (!done) std::remove(path.c_str());
     }
 };
 
@@ -59,7 +61,7 @@ void write_safetensors(const std::string& path,
                        const std::vector<std::pair<std::string, Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata) {
     std::string header = header_json(path, tensors, metadata);
-    TempFile tmp{path + ".tmp." + std::to_string(::getpid())};
+    TempFile tmp(path);
     tmp.f = std::fopen(tmp.path.c_str(), "wb");
     if (!tmp.f) fail("safetensors '", path, "': cannot create '", tmp.path, "': ", std::strerror(errno));
 
@@ -76,9 +78,7 @@ void write_safetensors(const std::string& path,
     ok = std::fclose(tmp.f) == 0 && ok;
     tmp.f = nullptr;
     if (!ok) fail("safetensors '", path, "': write failed: ", std::strerror(err ? err : errno));
-    if (std::rename(tmp.path.c_str(), path.c_str()) != 0)
-        fail("safetensors '", path, "': cannot rename '", tmp.path, "' into place: ", std::strerror(errno));
-    tmp.done = true;
+    tmp.staged.commit();
 }
 
 std::map<std::string, Tensor> read_safetensors(const std::string& path) {

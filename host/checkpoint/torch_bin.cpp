@@ -8,6 +8,7 @@
 #include "checkpoint/pickle.h"
 #include "checkpoint/weight_set.h"
 #include "checkpoint/zip_reader.h"
+#include "core/checked.h"
 #include "core/error.h"
 
 namespace hfx {
@@ -138,11 +139,13 @@ struct Resolver {
             bad(name, "stride " + shape_str(t.stride) + " does not match size " + shape_str(t.shape));
         // Row-major contiguous, ignoring the stride of size-1 dims (torch leaves them arbitrary).
         int64_t numel = 1, expected = 1;
+        size_t nbytes = 0;
+        if (!checked_nbytes(t.shape, elem, &nbytes))
+            bad(name, "size " + shape_str(t.shape) + " is too large");
         bool contiguous = true;
         for (size_t i = t.shape.size(); i-- > 0;) {
             if (t.shape[i] != 1 && t.stride[i] != expected) contiguous = false;
-            if (__builtin_mul_overflow(expected, t.shape[i], &expected))
-                bad(name, "size " + shape_str(t.shape) + " is too large");
+            expected *= t.shape[i];  // (cannot overflow: the whole product was checked)
         }
         numel = expected;
         if (!contiguous && numel > 0)
@@ -166,7 +169,7 @@ struct Resolver {
         ref.dtype = s.dtype;
         ref.shape = t.shape;
         ref.data = zip.data(*entry) + size_t(t.offset) * elem;
-        ref.nbytes = size_t(numel) * elem;
+        ref.nbytes = nbytes;
         ref.file = zip.path();
         return ref;
     }
@@ -215,6 +218,8 @@ WeightSet load_torch_bin_weights(const std::string& path) {
         if (value.kind != Kind::object || value.s != "tensor")
             fail("pickle '", path, "': entry '", key.s, "' is a ", pickle_kind_name(value.kind),
                  ", not a tensor");
+        if (set.weights.count(key.s))
+            fail("pickle '", path, "': tensor '", key.s, "': appears twice in the state dict");
         set.weights[key.s] = LoadedWeight{resolver.resolve(key.s, hooks.tensors[size_t(value.i)]),
                                           set.files.back()};
     }

@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "core/staged_files.h"
+#include "hfx/error.h"
 
 int main(int argc, char** argv) {
     using namespace hfx::cli;
@@ -37,12 +39,14 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
+    // Ctrl-C or SIGTERM during an export removes its temporary files (core/staged_files.h).
+    hfx::install_staged_files_signal_cleanup();
     spdlog::set_level(g.verbose ? spdlog::level::debug : g.quiet ? spdlog::level::err : spdlog::level::info);
     try {
         for (auto& [sub, run] : commands)
             if (sub->parsed()) return run();
     } catch (const std::exception& e) {
-        spdlog::error("{}", e.what());
+        spdlog::error("{}", hfx::one_line(e.what()));
         return 1;
     }
     return 1;

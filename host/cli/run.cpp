@@ -42,9 +42,12 @@ DimBindings parse_random(const std::string& spec) {
         size_t eq = item.find('=');
         try {
             if (eq == std::string::npos) throw std::invalid_argument(item);
-            dims[item.substr(0, eq)] = std::stoll(item.substr(eq + 1));
+            size_t used = 0;
+            int64_t size = std::stoll(item.substr(eq + 1), &used);
+            if (size < 0 || used != item.size() - eq - 1) throw std::invalid_argument(item);  // "-3", "4x"
+            dims[item.substr(0, eq)] = size;
         } catch (const std::exception&) {
-            fail("option '--random': '", item, "' is not name=size");
+            fail("option '--random': '", item, "' is not name=size (a non-negative integer)");
         }
         start = end + 1;
     }

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "core/checked.h"
 #include "core/error.h"
 
 namespace hfx {
@@ -41,9 +42,22 @@ DType dtype_from_int(int32_t code) {
 }
 
 int64_t shape_numel(const Shape& s) {
-    int64_t n = 1;
-    for (int64_t d : s) n *= d;
+    int64_t n = 0;
+    if (!checked_numel(s, &n)) {
+        for (int64_t d : s)
+            if (d < 0) fail("shape ", shape_str(s), ": negative dimension");
+        fail("shape ", shape_str(s), ": element count overflows int64");
+    }
     return n;
+}
+
+size_t shape_nbytes(const Shape& s, DType t) {
+    size_t bytes = 0;
+    if (!checked_nbytes(s, dtype_size(t), &bytes)) {
+        shape_numel(s);  // names a negative dimension or an element count overflow
+        fail("shape ", shape_str(s), ": ", dtype_name(t), " byte size overflows int64");
+    }
+    return bytes;
 }
 
 std::string shape_str(const Shape& s) {

@@ -33,7 +33,9 @@ const char* dtype_name(DType t);  // "float32", "int64", ...
 DType dtype_from_int(int32_t code);  // undefined when not a known code
 
 using Shape = std::vector<int64_t>;
+// Both fail (hfx::Error) on a negative dimension or a count / byte size over int64.
 int64_t shape_numel(const Shape& s);
+size_t shape_nbytes(const Shape& s, DType t);
 std::string shape_str(const Shape& s);  // "(2, 7)"
 
 // Where Tensor::empty / Tensor::uninitialized get their memory on this thread:
@@ -64,7 +66,7 @@ struct Tensor {
     }
 
     int64_t numel() const { return shape_numel(shape); }
-    size_t nbytes() const { return size_t(numel()) * dtype_size(dtype); }
+    size_t nbytes() const { return shape_nbytes(shape, dtype); }
     int64_t rank() const { return int64_t(shape.size()); }
     bool defined() const { return dtype != DType::undefined; }
     template <class T>

@@ -1,6 +1,7 @@
 #include "export/exporter.h"
 #include "torchscript/torchscript.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -8,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/staged_files.h"
 #include "export/lower.h"
 #include "export/writer.h"
 #include "features/features_manager.h"
@@ -130,14 +132,15 @@ void write_tiny(const TinyCheckpoint& tiny, const std::string& dir) {
     fs::create_directories(dir, ec);
     if (ec) fail("output '", dir, "': cannot create the folder (", ec.message(), ")");
     std::string config_path = (fs::path(dir) / "config.json").string();
+    StagedFiles staged;  // config.json and model.safetensors, or neither
     {
-        std::ofstream f(config_path + ".tmp");
+        std::ofstream f(staged.add(config_path));
         f << tiny.config.dump(2) << "\n";
-        if (!f) fail("output '", config_path, "': cannot write");
+        f.close();
+        if (!f) fail("output '", config_path, "': cannot write (", std::strerror(errno), ")");
     }
-    fs::rename(config_path + ".tmp", config_path, ec);
-    if (ec) fail("output '", config_path, "': cannot write (", ec.message(), ")");
     write_safetensors((fs::path(dir) / "model.safetensors").string(), tiny.tensors, {{"format", "pt"}});
+    staged.commit();
 }
 
 std::string resolve_output_path(const std::string& output, const std::string& extension) {
@@ -158,10 +161,11 @@ std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std
         fs::path out = fs::path(dir) / name;
         std::error_code ec;
         if (fs::weakly_canonical(out, ec) == fs::weakly_canonical(from, ec)) return;
-        fs::path tmp = out.string() + ".tmp";
+        StagedFiles staged;  // joins the export's group when one is open
+        fs::path tmp = staged.add(out.string());
         fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
-        if (!ec) fs::rename(tmp, out, ec);
         if (ec) fail("output '", out.string(), "': cannot write (", ec.message(), ")");
+        staged.commit();
         files.push_back(out.string());
     };
     copy_beside(ckpt.config_path(), "config.json");
@@ -183,10 +187,12 @@ const char* format_extension(Format format) { return format == Format::torchscri
 
 std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint& ckpt, const std::string& onnx_path,
                                       const ExportOptions& options) {
+    StagedFiles staged;  // the model and its config.json: both or neither
     if (options.format == Format::torchscript) {
         write_torchscript(built.model, onnx_path, {{"model_type", built.model_type}, {"feature", built.feature}});
         std::vector<std::string> files{onnx_path};
         for (std::string& f : copy_checkpoint_files(ckpt, fs::path(onnx_path).parent_path().string())) files.push_back(f);
+        staged.commit();
         return files;
     }
     Model lowered = lower(built.model, options.opset ? options.opset : built.opset);
@@ -195,6 +201,7 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
     wo.external_data = options.external_data || OnnxConfig::use_external_data_format(ckpt.num_parameters());
     std::vector<std::string> files = write_onnx(lowered, onnx_path, wo);
     for (std::string& f : copy_checkpoint_files(ckpt, fs::path(onnx_path).parent_path().string())) files.push_back(f);
+    staged.commit();
     return files;
 }
 

@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 
+#include "core/checked.h"
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "export/onnx_wire.h"
@@ -33,15 +34,19 @@ struct Loader {
     [[noreturn]] void bad(const Parts&... parts) const { fail("onnx '", path, "': ", parts...); }
 
     Shape dims_of(const onnx::TensorProto& t, const std::string& name) const {
-        Shape s;
-        int64_t n = 1;
-        for (int64_t d : t.dims()) {
-            if (d < 0) bad("tensor '", name, "': negative dimension");
-            if (d && n > std::numeric_limits<int64_t>::max() / d) bad("tensor '", name, "': too large");
-            n *= d;
-            s.push_back(d);
-        }
+        Shape s(t.dims().begin(), t.dims().end());
+        for (int64_t d : s)
+            if (d < 0) bad("tensor '", name, "': negative dimension in shape ", shape_str(s));
         return s;
+    }
+
+    // The bytes the tensor's shape needs, refused when they overflow (a 2^62
+    // float32 tensor would otherwise need "0" bytes and be read past its data).
+    size_t bytes_of(const Shape& shape, DType dtype, const std::string& name) const {
+        size_t bytes = 0;
+        if (!checked_nbytes(shape, dtype_size(dtype), &bytes))
+            bad("tensor '", name, "': ", dtype_name(dtype), " shape ", shape_str(shape), " is too large (over 2^63 bytes)");
+        return bytes;
     }
 
     const MappedFile& external_file(const std::string& location, const std::string& name) {
@@ -74,8 +79,8 @@ struct Loader {
                 bad("tensor '", name, "': bad external data ", kv.key(), " '", kv.value(), "'");
             }
         }
+        size_t want = bytes_of(shape, dtype, name);
         const MappedFile& f = external_file(location, name);
-        size_t want = size_t(shape_numel(shape)) * dtype_size(dtype);
         if (has_length && length != want)
             bad("tensor '", name, "': external length ", std::to_string(length), " but shape needs ", std::to_string(want));
         if (offset > f.size() || want > f.size() - offset)
@@ -104,7 +109,7 @@ struct Loader {
         if (dtype == DType::undefined)
             bad("tensor '", name, "': unsupported data type ", std::to_string(t.data_type()));
         Shape shape = dims_of(t, name);
-        size_t want = size_t(shape_numel(shape)) * dtype_size(dtype);
+        size_t want = bytes_of(shape, dtype, name);
         if (t.data_location() == onnx::TensorProto::EXTERNAL) return external_tensor(t, dtype, shape, name);
         if (span && span->present) {
             if (span->size != want)
@@ -192,6 +197,8 @@ struct Loader {
             if (tt.has_shape()) {
                 for (const auto& d : tt.shape().dim()) {
                     Dim dim;
+                    if (d.has_dim_value() && d.dim_value() < 0)
+                        bad("value '", v.name(), "': negative dimension ", std::to_string(d.dim_value()));
                     if (d.has_dim_value()) dim.size = d.dim_value();
                     else dim.symbol = d.dim_param();
                     out.dims.push_back(dim);

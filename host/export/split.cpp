@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/staged_files.h"
 
 namespace fs = std::filesystem;
 
@@ -38,7 +39,9 @@ std::vector<ComponentExport> export_split(const PluginRegistry& registry, const 
         e.built = build_model(registry, ckpt, feature, options.opset, c);
         out.push_back(std::move(e));
     }
+    StagedFiles staged;  // every component and config.json, or none of them
     for (const ComponentExport& e : out) write_export(e.built, ckpt, e.path, options);
+    staged.commit();
 
     // Neither ONNX nor TorchScript files can share tensors across files: report what is stored more than once.
     std::map<std::string, std::vector<std::string>> holders;

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "core/staged_files.h"
 
 namespace fs = std::filesystem;
 
@@ -60,39 +61,21 @@ std::string varint(uint64_t v) {
 }
 std::string tag(int field, int wire) { return varint(uint64_t(field) << 3 | uint64_t(wire)); }
 
-// Removes temporaries unless commit() was called.
-struct TempFiles {
-    std::vector<std::pair<std::string, std::string>> files;  // temp -> final
-    bool committed = false;
-    std::string add(const std::string& final_path) {
-        std::string tmp = final_path + ".tmp-" + std::to_string(::getpid());
-        files.emplace_back(tmp, final_path);
-        return tmp;
-    }
-    void commit() {
-        for (auto& [tmp, final_path] : files) {
-            std::error_code ec;
-            fs::rename(tmp, final_path, ec);
-            if (ec) fail("output '", final_path, "': cannot rename into place (", ec.message(), ")");
-        }
-        committed = true;
-    }
-    ~TempFiles() {
-        if (committed) return;
-        for (auto& [tmp, final_path] : files) std::remove(tmp.c_str());
-    }
-};
-
 std::ofstream open_out(const std::string& path, const std::string& final_path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) fail("output '", final_path, "': cannot write (", std::strerror(errno), ")");
+    errno = 0;  // so a failed write below reports its own reason
     return out;
 }
 
+// The OS reason of the last failed write ("No space left on device").
+std::string write_error(const char* otherwise = "write failed") { return errno ? std::strerror(errno) : otherwise; }
+
 void finish(std::ofstream& out, const std::string& final_path) {
     out.flush();
-    if (!out) fail("output '", final_path, "': write failed (disk full?)");
+    if (!out) fail("output '", final_path, "': cannot write (", write_error(), ")");
     out.close();
+    if (!out) fail("output '", final_path, "': cannot write (", write_error(), ")");
 }
 
 }  // namespace
@@ -132,7 +115,7 @@ void check_model(const Model& model) {
 }
 
 std::vector<std::string> write_onnx(const Model& model, const std::string& path, const WriteOptions& options) {
-    TempFiles temps;
+    StagedFiles temps;  // joins the export's group when one is open
     std::string data_name = fs::path(path).filename().string() + "_data";
     std::string data_path = (fs::path(path).parent_path() / data_name).string();
     onnx::ModelProto mp = to_proto_skeleton(model, options.external_data, data_name);
@@ -149,13 +132,15 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
             data.write(zeros, std::streamsize(pad));
         }
         finish(data, data_path);
-        if (!mp.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
+        if (!mp.SerializeToOstream(&out))
+            fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
     } else {
         // Skeleton first (initializers without payload are left out), then the
         // initializers as a second `graph` (field 7) that the parser merges in.
         onnx::ModelProto skeleton = mp;
         skeleton.mutable_graph()->clear_initializer();
-        if (!skeleton.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
+        if (!skeleton.SerializeToOstream(&out))
+            fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
         std::vector<std::string> headers;
         uint64_t graph_len = 0;
         for (const auto& t : mp.graph().initializer()) {

@@ -21,6 +21,7 @@
 #include "runtime/session.h"
 
 #include <unsupported/Eigen/CXX11/ThreadPool>
+#include <string_view>
 
 #include <algorithm>
 #include <atomic>
@@ -241,8 +242,10 @@ struct Session::Impl {
         ctx.outputs.resize(st.out.size());
         try {
             st.kernel->fn(ctx);
-        } catch (const Error&) {
-            throw;
+        } catch (const Error& e) {
+            // A helper's error (a shape whose size overflows, ...) gets the node's name.
+            if (std::string_view(e.what()).rfind("node '", 0) == 0) throw;
+            ctx.fail(e.what());
         } catch (const std::exception& e) {
             ctx.fail(e.what());
         }

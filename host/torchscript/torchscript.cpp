@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "core/staged_files.h"
 #include "torchscript/backend_abi.h"
 #include "torchscript/emit.h"
 
@@ -127,19 +128,12 @@ void write_torchscript(const Model& model, const std::string& path, nlohmann::js
     metadata["outputs"] = program.output_names;
     metadata["producer"] = std::string("hfexport ") + HFX_VERSION;
     metadata["torch_version"] = ts.torch_version;
-    std::string temp = path + ".tmp" + std::to_string(getpid());
+    StagedFiles staged;  // joins the export's group when one is open
+    std::string temp = staged.add(path);
     const char* err = ts.save(program.source.c_str(), attributes.data(), attributes.size(), kTorchScriptMetadata,
                               metadata.dump().c_str(), temp.c_str());
-    std::error_code ec;
-    if (err) {
-        fs::remove(temp, ec);
-        fail("TorchScript export to '", path, "': ", err);
-    }
-    fs::rename(temp, path, ec);
-    if (ec) {
-        fs::remove(temp, ec);
-        fail("output '", path, "': cannot write (", ec.message(), ")");
-    }
+    if (err) fail("TorchScript export to '", path, "': ", err);
+    staged.commit();
 }
 
 TorchScriptModule::TorchScriptModule(const std::string& path) : path_(path) {

@@ -58,6 +58,19 @@ bool compare_outputs(const std::string& title, const std::vector<std::string>& n
             ok = ok && same;
             continue;
         }
+        // NaN or Inf on either side is a failure: NaN == NaN would otherwise read as
+        // "max diff: 0", and an all-NaN model would pass.
+        int64_t bad_count = 0, first_bad = -1;
+        for (int64_t k = 0, cnt = a.numel(); k < cnt; ++k)
+            if (!std::isfinite(a.ptr<float>()[k]) || !std::isfinite(b.ptr<float>()[k]))
+                if (bad_count++ == 0) first_bad = k;
+        if (bad_count) {
+            log << "\t\t-[x] " << bad_count << " of " << a.numel() << " values are NaN or Inf (first at flat index "
+                << first_bad << ": got " << a.ptr<float>()[first_bad] << ", expected " << b.ptr<float>()[first_bad]
+                << ")\n";
+            ok = false;
+            continue;
+        }
         double worst = 0;
         int64_t at = 0;
         bool nan = false;

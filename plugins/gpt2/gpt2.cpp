@@ -17,7 +17,9 @@ struct Gpt2Config {
           vocab(c.i("vocab_size")), max_pos(c.i("n_positions")), eps(c.f("layer_norm_epsilon", 1e-5)),
           act(c.s("activation_function", "gelu_new")), scale_attn_weights(c.b("scale_attn_weights", true)),
           scale_by_layer(c.b("scale_attn_by_inverse_layer_idx", false)),
-          reorder_and_upcast(c.b("reorder_and_upcast_attn", false)) {}
+          reorder_and_upcast(c.b("reorder_and_upcast_attn", false)) {
+        c.require_divisible("n_embd", hidden, "n_head", heads);
+    }
     int64_t head_dim() const { return hidden / heads; }
 };
 

@@ -67,6 +67,19 @@ TEST_F(TorchBinTest, HandBuiltTensorIsAViewAtItsOffset) {
     EXPECT_EQ(std::vector<float>(w.ptr<float>(), w.ptr<float>() + 4), (std::vector<float>{2, 3, 4, 5}));
 }
 
+// A state dict naming a tensor twice: the last one won before.
+TEST_F(TorchBinTest, TensorNamedTwice) {
+    write_bin(PickleBuilder().op('}').mark().str("w").tensor("0", 6, 0, {6}, {1}).str("w").tensor("0", 6, 0, {3}, {1})
+                  .op('u').done(),
+              {{"0", floats({0, 1, 2, 3, 4, 5})}});
+    EXPECT_EQ(open_error(), "pickle '" + bin() + "': tensor 'w': appears twice in the state dict");
+}
+
+TEST_F(TorchBinTest, NegativeSize) {
+    write_bin(one_tensor(0, {-2, 3}, {3, 1}), {{"0", floats({0, 1, 2, 3, 4, 5})}});
+    EXPECT_EQ(open_error(), "pickle '" + bin() + "': tensor 'w': negative dimension in size (-2, 3)");
+}
+
 TEST_F(TorchBinTest, OrderedDictParameterAndMetadata) {
     // OrderedDict() + SETITEMS + BUILD({'_metadata': ...}), weights wrapped in _rebuild_parameter.
     PickleBuilder p;

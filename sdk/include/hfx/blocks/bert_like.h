@@ -223,6 +223,7 @@ struct BertLikeConfig {
           inter(c.i("intermediate_size")), vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)),
           max_pos(c.i("max_position_embeddings")), eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", d.act)) {
         require_absolute_positions(c);
+        c.require_divisible("hidden_size", hidden, "num_attention_heads", heads);
     }
     // BertLayer's options for this config.
     BertLayerOptions layer_options() const {
