@@ -17,7 +17,10 @@ struct Gpt2Config {
           vocab(c.i("vocab_size")), max_pos(c.i("n_positions")), eps(c.f("layer_norm_epsilon", 1e-5)),
           act(c.s("activation_function", "gelu_new")), scale_attn_weights(c.b("scale_attn_weights", true)),
           scale_by_layer(c.b("scale_attn_by_inverse_layer_idx", false)),
-          reorder_and_upcast(c.b("reorder_and_upcast_attn", false)) {}
+          reorder_and_upcast(c.b("reorder_and_upcast_attn", false)) {
+        // The summary_* keys size GPT2DoubleHeadsModel's multiple-choice head, which no feature exports.
+        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"}) (void)c.has(key);
+    }
     int64_t head_dim() const { return hidden / heads; }
 };
 
