@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "export/config_audit.h"
 
 namespace fs = std::filesystem;
 
@@ -38,6 +39,9 @@ std::vector<ComponentExport> export_split(const PluginRegistry& registry, const 
         e.built = build_model(registry, ckpt, feature, options.opset, c);
         out.push_back(std::move(e));
     }
+    std::vector<const BuiltModel*> builds;
+    for (const ComponentExport& e : out) builds.push_back(&e.built);
+    check_config_reads(ckpt.config(), builds, options.strict);  // over every graph: each reads its part
     for (const ComponentExport& e : out) write_export(e.built, ckpt, e.path, options);
 
     // Neither ONNX nor TorchScript files can share tensors across files: report what is stored more than once.
