@@ -21,8 +21,8 @@ const std::set<std::string>& any_value_keys() {
         "finetuning_task", "tokenizer_class", "prefix", "torch_dtype", "use_bfloat16", "tf_legacy_loss", "torchscript",
         "xla_device", "attn_implementation", "_attn_implementation", "_attn_implementation_internal",
         "return_dict", "output_hidden_states", "output_attentions", "use_return_dict", "gradient_checkpointing",
-        // past key/values are chosen by the feature (-with-past), not by the config
-        "use_cache",
+        // past key/values are chosen by the feature (-with-past), not by the config (output_past: its 3.x name)
+        "use_cache", "output_past",
         // the model type fixes it: the plugin builds what transformers' class for that type builds
         "is_encoder_decoder",
         // feed_forward_chunking computes the same feed-forward in slices of the sequence

@@ -51,6 +51,11 @@ struct Cfg {
         for (const char* key : {"num_hidden_layers", "block_size", "num_random_blocks", "share_encoder_decoder_embeddings",
                                 "use_weighted_layer_sum", "classifier_proj_size"})
             (void)c.has(key);
+        // transformers 3.x BartConfig keys, still in hub configs (facebook/bart-large, mbart-large-cc25):
+        // 4.x modeling ignores them (the Variant fixes norms and positions per model type).
+        for (const char* key : {"add_bias_logits", "add_final_layer_norm", "normalize_before", "normalize_embedding",
+                                "static_position_embeddings", "extra_pos_embeddings", "force_bos_token_to_be_generated"})
+            (void)c.has(key);
     }
 };
 
