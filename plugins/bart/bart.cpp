@@ -212,7 +212,11 @@ void build(Graph& g, const Variant& v) {
         oc.output("last_hidden_state", h);
     } else if (task == "seq2seq-lm" || task == "speech2seq-lm") {
         Weights dec_table = m.pp("decoder").has("embed_tokens.weight") ? m.pp("decoder.embed_tokens") : m.pp("shared");
-        Value logits = tied_lm_projection(Weights(g, v.lm_head), dec_table, h, c.d, c.dec_vocab);
+        // Every config class here ties the head by default; untied, transformers needs the head's own weight.
+        Weights head(g, v.lm_head);
+        if (!g.config().b("tie_word_embeddings", true) && !head.has("weight"))
+            throw Error("tensor '" + head.path("weight") + "': not in the checkpoint and tie_word_embeddings is false");
+        Value logits = tied_lm_projection(head, dec_table, h, c.d, c.dec_vocab);
         if (g.has_weight("final_logits_bias")) logits = logits + Weights(g, "").get("final_logits_bias", {1, c.dec_vocab});
         oc.output("logits", logits);
     } else if (task == "sequence-classification") {
