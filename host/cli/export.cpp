@@ -5,6 +5,7 @@
 #include "checkpoint/checkpoint.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "export/config_audit.h"
 #include "export/exporter.h"
 #include "export/split.h"
 #include "features/optimum_tasks.h"
@@ -18,7 +19,7 @@ struct ExportArgs {
     std::string model, task, feature, output = "onnx/", reference, format = "onnx";
     int64_t opset = 0;
     double atol = 0;
-    bool no_validate = false, external_data = false, no_ort = false, split = false;
+    bool no_validate = false, external_data = false, no_ort = false, split = false, strict = false;
     int threads = 0;
 };
 ValidationOptions validation_options(const ExportArgs& args, const BuiltModel& built) {
@@ -47,7 +48,7 @@ void resolve_feature(ExportArgs& args, const Checkpoint& ckpt, const PluginRegis
 Format format_of(const ExportArgs& args) { return args.format == "torchscript" ? Format::torchscript : Format::onnx; }
 
 ExportOptions export_options(const ExportArgs& args) {
-    return {.opset = args.opset, .external_data = args.external_data, .format = format_of(args)};
+    return {.opset = args.opset, .external_data = args.external_data, .format = format_of(args), .strict = args.strict};
 }
 
 bool validate_written(const ExportArgs& args, const BuiltModel& built, const std::string& path, ValidationOptions vo) {
@@ -108,6 +109,7 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
     sub->add_flag("--split", args->split,
                   "Encoder-decoder models: write optimum's encoder_model.onnx, decoder_model.onnx "
                   "(and decoder_with_past_model.onnx for -with-past) instead of one model.onnx");
+    sub->add_flag("--strict", args->strict, "Fail (write nothing) when config.json has keys the plugin did not read");
     commands.emplace_back(sub, [args] {
         auto registry = load_plugins();
         if (format_of(*args) == Format::torchscript) {
@@ -120,6 +122,7 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
         resolve_feature(*args, ckpt, *registry);
         if (args->split) return export_split_command(*args, *registry, ckpt);
         BuiltModel built = build_model(*registry, ckpt, args->feature, args->opset);
+        check_config_reads(ckpt.config(), {&built}, args->strict);
         std::string path = resolve_output_path(args->output, format_extension(format_of(*args)));
         write_export(built, ckpt, path, export_options(*args));
         spdlog::debug("wrote {} (opset {})", path, built.opset);

@@ -58,6 +58,8 @@ BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::s
     if (!out.opset) out.opset = b.properties.count("default_opset") ? std::stoll(b.properties["default_opset"]) : 14;
     if (b.properties.count("atol")) out.atol = std::stod(b.properties["atol"]);
     out.properties = b.properties;
+    out.plugin_name = entry->plugin_name;
+    out.config_reads = std::move(b.config_reads);
     b.model.opsets[""] = out.opset;
     b.model.metadata["hfexport.model_type"] = model_type;
     b.model.metadata["hfexport.feature"] = feature;

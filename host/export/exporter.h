@@ -2,6 +2,7 @@
 #pragma once
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,8 @@ struct BuiltModel {
     int64_t opset = 0;    // target opset (requested, or the OnnxConfig default)
     double atol = 1e-4;   // OnnxConfig.atol_for_validation
     std::map<std::string, std::string> properties;  // everything the plugin set with set_property
+    std::string plugin_name;                // of the plugin that registered model_type
+    std::set<std::string> config_reads;     // config.json pointers the build read (export/config_audit.h)
 };
 
 // Runs the model type's plugin for `feature`; `opset` 0 = the plugin's default.
@@ -45,6 +48,7 @@ struct ExportOptions {
     int64_t opset = 0;
     bool external_data = false;  // forced; otherwise chosen by size (2 GiB)
     Format format = Format::onnx;
+    bool strict = false;  // config.json keys the plugin did not read are an error, not a warning
 };
 // ".onnx" or ".pt"
 const char* format_extension(Format format);

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/staged_files.h"
+#include "export/config_audit.h"
 
 namespace fs = std::filesystem;
 
@@ -40,6 +41,9 @@ std::vector<ComponentExport> export_split(const PluginRegistry& registry, const 
         out.push_back(std::move(e));
     }
     StagedFiles staged;  // every component and config.json, or none of them
+    std::vector<const BuiltModel*> builds;
+    for (const ComponentExport& e : out) builds.push_back(&e.built);
+    check_config_reads(ckpt.config(), builds, options.strict);  // over every graph: each reads its part
     for (const ComponentExport& e : out) write_export(e.built, ckpt, e.path, options);
     staged.commit();
 

@@ -252,6 +252,7 @@ const nlohmann::json* config_at(const hfx_build* b, const char* pointer) {
     try {
         std::string p = pointer;
         if (!p.empty() && p[0] != '/') p = "/" + p;
+        b->config_reads.insert(p);
         nlohmann::json::json_pointer ptr(p);
         const nlohmann::json& root = b->config ? *b->config : b->checkpoint->config();
         return root.contains(ptr) ? &root.at(ptr) : nullptr;

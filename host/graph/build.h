@@ -3,6 +3,7 @@
 // is the C function table handed to plugins.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct hfx_build {
     std::string feature;
     std::string component;  // "" or "encoder" / "decoder" / "decoder-with-past"
     mutable bool component_read = false;  // the plugin asked which component it builds (api_component)
+    // Every config.json pointer the plugin looked up, present or not (export/config_audit.h).
+    mutable std::set<std::string> config_reads;
     int64_t opset = 0;
 
     hfx::Model model;                      // what the plugin built, before lowering

@@ -39,10 +39,23 @@ struct Cfg {
           dec_heads(c.i("decoder_attention_heads")), enc_ffn(c.i("encoder_ffn_dim")), dec_ffn(c.i("decoder_ffn_dim")),
           max_pos(var.speech ? c.i("max_target_positions") : c.i("max_position_embeddings")), pad(c.i("pad_token_id", 1)), eos(c.i("eos_token_id", 2)),
           start(c.i("decoder_start_token_id", 2)),
-          embed_scale(c.b("scale_embedding", var.scale_embedding) ? float(std::sqrt(double(d))) : 1.f),
+          // Whisper computes embed_scale from scale_embedding and never applies it (4.40.2 and 4.44.0).
+          embed_scale(c.b("scale_embedding", var.scale_embedding) && !var.speech ? float(std::sqrt(double(d))) : 1.f),
           act(c.s("activation_function", "gelu")), bias(c.b("use_bias", true)), v(var) {
         if (var.bigbird_encoder && c.s("attention_type", "block_sparse") != "original_full")
             throw Error("config key 'attention_type': only 'original_full' is supported (config.json)");
+        // Read, and used by no graph here: num_hidden_layers (the configs' copy of encoder_layers);
+        // block_size / num_random_blocks (BigBirdPegasus' block_sparse attention only, refused above);
+        // share_encoder_decoder_embeddings (Marian: the checkpoint's decoder.embed_tokens says it);
+        // Whisper's audio-classification head (use_weighted_layer_sum, classifier_proj_size).
+        for (const char* key : {"num_hidden_layers", "block_size", "num_random_blocks", "share_encoder_decoder_embeddings",
+                                "use_weighted_layer_sum", "classifier_proj_size"})
+            (void)c.has(key);
+        // transformers 3.x BartConfig keys, still in hub configs (facebook/bart-large, mbart-large-cc25):
+        // 4.x modeling ignores them (the Variant fixes norms and positions per model type).
+        for (const char* key : {"add_bias_logits", "add_final_layer_norm", "normalize_before", "normalize_embedding",
+                                "static_position_embeddings", "extra_pos_embeddings", "force_bos_token_to_be_generated"})
+            (void)c.has(key);
     }
 };
 
@@ -109,7 +122,8 @@ Value embed_positions(const Weights& vb, Value ids, Value past, const Cfg& c) {
 }
 
 // WhisperEncoder's front end: [b, mel, frames] -> GELU(conv1) -> GELU(conv2, stride 2) -> [b, frames/2, d]
-// plus the whole (fixed sinusoidal, stored) position table.
+// plus the whole (fixed sinusoidal, stored) position table. The convolutions use
+// nn.functional.gelu (exact) whatever activation_function says (that one is the layers').
 Value speech_embeddings(const Weights& vb, Value features, const Cfg& c, int64_t mel, int64_t positions) {
     Graph& g = vb.graph();
     auto conv = [&](const char* name, Value x, int64_t in, int64_t stride) {
@@ -117,7 +131,7 @@ Value speech_embeddings(const Weights& vb, Value features, const Cfg& c, int64_t
         auto s = w.scope();
         return activation(g.node("Conv", {x, w.get("weight", {c.d, in, 3}), w.get("bias", {c.d})},
                                  {A::list("kernel_shape", {3}), A::list("pads", {1, 1}), A::list("strides", {stride})}),
-                          c.act);
+                          "gelu");
     };
     Value x = transpose(conv("conv2", conv("conv1", features, mel, 1), c.d, 2), {0, 2, 1});
     return x + vb.get("embed_positions.weight", {positions, c.d});
@@ -198,7 +212,11 @@ void build(Graph& g, const Variant& v) {
         oc.output("last_hidden_state", h);
     } else if (task == "seq2seq-lm" || task == "speech2seq-lm") {
         Weights dec_table = m.pp("decoder").has("embed_tokens.weight") ? m.pp("decoder.embed_tokens") : m.pp("shared");
-        Value logits = tied_lm_projection(Weights(g, v.lm_head), dec_table, h, c.d, c.dec_vocab);
+        // Every config class here ties the head by default; untied, transformers needs the head's own weight.
+        Weights head(g, v.lm_head);
+        if (!g.config().b("tie_word_embeddings", true) && !head.has("weight"))
+            throw Error("tensor '" + head.path("weight") + "': not in the checkpoint and tie_word_embeddings is false");
+        Value logits = tied_lm_projection(head, dec_table, h, c.d, c.dec_vocab);
         if (g.has_weight("final_logits_bias")) logits = logits + Weights(g, "").get("final_logits_bias", {1, c.dec_vocab});
         oc.output("logits", logits);
     } else if (task == "sequence-classification") {

@@ -25,6 +25,7 @@ struct BeitConfig {
           rel_bias(c.b("use_relative_position_bias", false)),
           shared_rel_bias(c.b("use_shared_relative_position_bias", false)) {
         std::tie(height, width) = config_pair(c, "image_size", 224);
+        (void)c.has("vocab_size");  // the visual-token head of BeitForMaskedImageModeling only (not exported)
     }
     int64_t grid_h() const { return height / patch; }
     int64_t grid_w() const { return width / patch; }

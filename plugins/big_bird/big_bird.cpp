@@ -20,6 +20,10 @@ struct BigBirdConfig : BertLikeConfig {
         std::string type = c.s("attention_type", "block_sparse");
         if (type != "original_full" && type != "block_sparse")
             throw Error("config key 'attention_type': expected original_full or block_sparse, got '" + type + "' (config.json)");
+        // Full attention uses no blocks; left unread under block_sparse, they make the host warn
+        // (this graph equals block_sparse only up to (5 + 2 num_random_blocks) block_size tokens).
+        if (type == "original_full")
+            for (const char* key : {"block_size", "num_random_blocks"}) (void)c.has(key);
     }
 };
 

@@ -16,7 +16,8 @@ struct BloomConfig {
         : hidden(c.i("hidden_size", c.i("n_embed", 64))), heads(c.i("n_head")), layers(c.i("n_layer")),
           vocab(c.i("vocab_size")), eps(c.f("layer_norm_epsilon", 1e-5)),
           residual_post_ln(c.b("apply_residual_connection_post_layernorm", false)) {
-        if (c.i("pretraining_tp", 1) > 1 && c.b("slow_but_exact", false))
+        bool slow_but_exact = c.b("slow_but_exact", false);  // read either way: it matters only with pretraining_tp > 1
+        if (c.i("pretraining_tp", 1) > 1 && slow_but_exact)
             throw Error("config key 'slow_but_exact': the sliced tensor-parallel matmuls are not supported (config.json)");
     }
     int64_t head_dim() const { return hidden / heads; }

@@ -44,6 +44,7 @@ std::pair<Value, Value> clip_vision_transformer(const Weights& vb, const ClipVis
 
 void build_vision(Graph& g) {
     ClipVisionConfig c(g.config());
+    (void)g.config().has("projection_dim");  // CLIPVisionModelWithProjection's only
     VisionOnnxConfig oc(g, g.feature(),
                         {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = c.seq()});
     auto in = oc.declare_inputs();
@@ -85,6 +86,8 @@ void build_clip(Graph& g) {
     ClipTextOptions text_cfg = ClipTextOptions::from_config(cfg.sub("text_config"));
     ClipVisionConfig vision_cfg(cfg.sub("vision_config"));
     int64_t proj = cfg.i("projection_dim", 512);
+    // The sub-configs' projection_dim sizes CLIP{Text,Vision}ModelWithProjection only; CLIPModel uses the top-level one.
+    for (const char* key : {"text_config/projection_dim", "vision_config/projection_dim"}) (void)cfg.has(key);
     ClipOnnxConfig oc(g, g.feature(), text_cfg.vocab, vision_cfg);
     auto in = oc.declare_inputs();
 

@@ -10,6 +10,7 @@ namespace {
 
 void build(Graph& g) {
     ClipTextOptions o = ClipTextOptions::from_config(g.config());
+    (void)g.config().has("projection_dim");  // CLIPTextModelWithProjection's only
     // optimum's CLIPTextOnnxConfig, with the attention_mask CLIPTextModel accepts.
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = o.vocab});
     oc.atol_for_validation = 1e-4;

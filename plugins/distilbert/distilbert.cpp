@@ -13,7 +13,10 @@ struct DistilBertConfig {
     std::string act;
     explicit DistilBertConfig(const Config& c)
         : dim(c.i("dim")), heads(c.i("n_heads")), layers(c.i("n_layers")), hidden_dim(c.i("hidden_dim")),
-          vocab(c.i("vocab_size")), max_pos(c.i("max_position_embeddings")), act(c.s("activation", "gelu")) {}
+          vocab(c.i("vocab_size")), max_pos(c.i("max_position_embeddings")), act(c.s("activation", "gelu")) {
+        // Only _init_weights reads it: a sinusoidal table is stored as position_embeddings.weight.
+        (void)c.has("sinusoidal_pos_embds");
+    }
 };
 constexpr double kEps = 1e-12;  // every DistilBERT LayerNorm
 

@@ -19,6 +19,13 @@ struct FlaubertConfig {
           asm_(c.b("asm", false)) {
         if (c.b("causal", false)) throw Error("config key 'causal': only the encoder (causal = false) is supported");
         if (!c.b("is_encoder", true)) throw Error("config key 'is_encoder': Flaubert can only be used as an encoder");
+        // Read, and used by no graph here: sinusoidal_embeddings (only _init_weights uses it: the
+        // table is the checkpoint's position_embeddings.weight), lang_id (generation's langs),
+        // start_n_top / end_n_top (FlaubertForQuestionAnswering's beam search; question-answering
+        // exports FlaubertForQuestionAnsweringSimple).
+        for (const char* key : {"sinusoidal_embeddings", "lang_id", "start_n_top", "end_n_top"}) (void)c.has(key);
+        // The summary_* keys shape the classification heads (sequence_summary reads them there); read for every feature.
+        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"}) (void)c.has(key);
     }
     bool lang_embeddings() const { return n_langs > 1 && use_lang_emb; }
 };

@@ -19,6 +19,8 @@ struct Gpt2Config {
           scale_by_layer(c.b("scale_attn_by_inverse_layer_idx", false)),
           reorder_and_upcast(c.b("reorder_and_upcast_attn", false)) {
         c.require_divisible("n_embd", hidden, "n_head", heads);
+        // The summary_* keys size GPT2DoubleHeadsModel's multiple-choice head, which no feature exports.
+        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"}) (void)c.has(key);
     }
     int64_t head_dim() const { return hidden / heads; }
 };

@@ -23,9 +23,17 @@ struct GptNeoConfig {
             for (int64_t r = 0; r < item.i("1"); ++r)
                 for (size_t t = 0, m = item.size("0"); t < m; ++t) attention_layers.push_back(item.s("0/" + std::to_string(t)));
         }
+        // save_pretrained stores the expansion too; a stored attention_layers is what GPTNeoModel uses.
+        if (c.size("attention_layers")) {
+            attention_layers.clear();
+            for (size_t k = 0, n = c.size("attention_layers"); k < n; ++k) attention_layers.push_back(c.s("attention_layers/" + std::to_string(k)));
+        }
         if (int64_t(attention_layers.size()) != layers)
             throw Error("config key 'attention_types': describes " + std::to_string(attention_layers.size()) +
                         " layers, num_layers is " + std::to_string(layers) + " (config.json)");
+        for (const std::string& t : attention_layers)
+            if (t != "global" && t != "local")
+                throw Error("config key 'attention_layers': '" + t + "' is not supported for model type 'gpt_neo' (only global and local) (config.json)");
     }
     int64_t head_dim() const { return hidden / heads; }
 };

@@ -21,6 +21,7 @@ struct GptNeoxConfig {
           rotary_base(c.f("rotary_emb_base", 10000)), act(c.s("hidden_act", "gelu")),
           parallel_residual(c.b("use_parallel_residual", true)), attention_bias(c.b("attention_bias", true)) {
         if (c.size("rope_scaling")) throw Error("config key 'rope_scaling': scaled rotary embeddings are not supported (config.json)");
+        (void)c.has("max_position_embeddings");  // sizes the rotary cache only; positions are computed for any length
     }
     int64_t head_dim() const { return hidden / heads; }
     RotaryOptions rotary() const {
@@ -81,7 +82,8 @@ void build(Graph& g) {
     x = layer_norm(base.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = c.eps});
 
     decoder_task_outputs(oc, x, ids, {.embedding = base.pp("embed_in"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg), .lm_head = "embed_out"});
+                                      .pad_token_id = pad_token_id(cfg), .lm_head = "embed_out",
+                                      .tie_default = false});  // GPTNeoXConfig unties embed_out by default
 }
 
 }  // namespace

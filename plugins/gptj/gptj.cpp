@@ -16,7 +16,9 @@ struct GptjConfig {
     explicit GptjConfig(const Config& c)
         : hidden(c.i("n_embd")), heads(c.i("n_head")), layers(c.i("n_layer")), inner(c.i("n_inner", 4 * hidden)),
           vocab(c.i("vocab_size")), rotary_dim(c.i("rotary_dim", -1)), eps(c.f("layer_norm_epsilon", 1e-5)),
-          act(c.s("activation_function", "gelu_new")) {}
+          act(c.s("activation_function", "gelu_new")) {
+        (void)c.has("n_positions");  // sizes the rotary cache only; positions are computed for any length
+    }
     int64_t head_dim() const { return hidden / heads; }
     RotaryOptions rotary() const {
         return {.head_dim = head_dim(), .rotary_dim = rotary_dim, .style = RotaryStyle::interleaved};
@@ -72,7 +74,8 @@ void build(Graph& g) {
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
     decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg), .lm_head_bias = true});
+                                      .pad_token_id = pad_token_id(cfg), .lm_head_bias = true,
+                                      .tie_default = false});  // GPTJConfig unties lm_head by default
 }
 
 }  // namespace

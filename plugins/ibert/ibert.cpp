@@ -16,6 +16,7 @@ void build(Graph& g) {
     Config cfg = g.config();
     if (cfg.b("quant_mode", false))
         throw Error("config key 'quant_mode': only the float path (quant_mode false) is exported (config.json)");
+    (void)cfg.has("force_dequant");  // the integer-only path's switches; the float path has none
     if (cfg.s("hidden_act", "gelu") != "gelu")
         throw Error("config key 'hidden_act': I-BERT only supports 'gelu' (config.json)");
     BertLikeConfig c(cfg);  // IBertSelfAttention, like HF, takes absolute positions only

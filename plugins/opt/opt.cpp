@@ -16,7 +16,7 @@ struct OptConfig {
         : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")),
           ffn(c.i("ffn_dim")), vocab(c.i("vocab_size")), max_pos(c.i("max_position_embeddings")),
           proj_dim(c.i("word_embed_proj_dim", hidden)), pre_norm(c.b("do_layer_norm_before", true)),
-          final_norm(pre_norm && !c.b("_remove_final_layer_norm", false)), bias(c.b("enable_bias", true)),
+          final_norm(!c.b("_remove_final_layer_norm", false) && pre_norm), bias(c.b("enable_bias", true)),
           act(c.s("activation_function", "relu")) {
         if (!c.b("layer_norm_elementwise_affine", true))
             throw Error("config key 'layer_norm_elementwise_affine': false is not supported (config.json)");

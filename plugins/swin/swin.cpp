@@ -27,6 +27,8 @@ struct SwinConfig {
         std::tie(height, width) = config_pair(c, "image_size", 224);
         if (stages == 0 || int64_t(c.size("num_heads")) != stages)
             throw Error("config key 'depths': expected one depth and one num_heads entry per stage (config.json)");
+        // SwinConfig's derived len(depths) and embed_dim * 2^(stages - 1): SwinModel recomputes both.
+        for (const char* key : {"num_layers", "hidden_size"}) (void)c.has(key);
         for (int64_t i = 0; i < stages; ++i) {
             depths.push_back(c.i("depths/" + std::to_string(i)));
             heads.push_back(c.i("num_heads/" + std::to_string(i)));

@@ -25,6 +25,11 @@ struct Cfg {
         std::string proj = c.s("feed_forward_proj", "relu");
         gated = proj.rfind("gated-", 0) == 0;
         act = proj == "gated-gelu" ? "gelu_new" : gated ? proj.substr(6) : proj;
+        // save_pretrained stores what T5Config derived; stored keys reach the config after
+        // __init__ derives them, so T5DenseActDense / T5DenseGatedActDense use the stored ones.
+        act = c.s("dense_act_fn", act);
+        gated = c.b("is_gated_act", gated);
+        (void)c.has("global_block_size");  // LongT5's transient-global attention only, refused below
         if (encoder_attention != "full" && encoder_attention != "local")
             throw Error("config key 'encoder_attention_type': '" + encoder_attention +
                         "' is not supported (only LongT5's 'local' attention)");

@@ -2,6 +2,7 @@
 
 #include "validate/reference_match.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -11,22 +12,52 @@ namespace fs = std::filesystem;
 
 namespace hfx::test {
 
+namespace {
+
+GoldenCase read_case(const nlohmann::json& c, const std::string& path) {
+    GoldenCase g;
+    g.arch = c["arch"];
+    g.name = c["case"];
+    g.model_type = c["model_type"];
+    g.task = c["task"];
+    g.path = path;
+    std::ifstream gj(g.path + "/golden.json");
+    nlohmann::json meta = nlohmann::json::parse(gj);
+    for (const auto& i : meta["inputs"]) g.inputs.push_back(i["name"]);
+    for (const auto& o : meta["outputs"]) g.outputs.push_back(o["name"]);
+    return g;
+}
+
+}  // namespace
+
 std::vector<GoldenCase> golden_cases() {
     std::vector<GoldenCase> out;
     std::ifstream in(std::string(HFX_FIXTURES_DIR) + "/index.json");
     nlohmann::json index = nlohmann::json::parse(in);
-    for (const auto& c : index["cases"]) {
-        GoldenCase g;
-        g.arch = c["arch"];
-        g.name = c["case"];
-        g.model_type = c["model_type"];
-        g.task = c["task"];
-        g.path = std::string(HFX_FIXTURES_DIR) + "/" + c["path"].get<std::string>();
-        std::ifstream gj(g.path + "/golden.json");
-        nlohmann::json meta = nlohmann::json::parse(gj);
-        for (const auto& i : meta["inputs"]) g.inputs.push_back(i["name"]);
-        for (const auto& o : meta["outputs"]) g.outputs.push_back(o["name"]);
-        out.push_back(std::move(g));
+    for (const auto& c : index["cases"])
+        out.push_back(read_case(c, std::string(HFX_FIXTURES_DIR) + "/" + c["path"].get<std::string>()));
+    return out;
+}
+
+std::vector<GoldenCase> variant_cases() {
+    std::vector<GoldenCase> out;
+    fs::path root = fs::path(HFX_FIXTURES_DIR).parent_path() / "fixtures-variants";
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) return out;
+    std::vector<fs::path> dirs;  // <arch>/<variant>, sorted: test names stay in one order
+    for (const auto& arch : fs::directory_iterator(root))
+        if (arch.is_directory())
+            for (const auto& v : fs::directory_iterator(arch.path()))
+                if (fs::is_regular_file(v.path() / "index.json")) dirs.push_back(v.path());
+    std::sort(dirs.begin(), dirs.end());
+    for (const fs::path& dir : dirs) {
+        std::ifstream in(dir / "index.json");
+        nlohmann::json index = nlohmann::json::parse(in);
+        for (const auto& c : index["cases"]) {
+            GoldenCase g = read_case(c, (dir / c["case"].get<std::string>()).string());
+            g.name = dir.filename().string() + "__" + g.name;
+            out.push_back(std::move(g));
+        }
     }
     return out;
 }

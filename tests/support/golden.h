@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,15 @@ struct GoldenCase {
     std::vector<std::string> inputs, outputs;        // names from golden.json
 };
 
+// gtest prints a case as "arch/name" (not as the bytes of the struct).
+inline void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.arch << "/" << c.name; }
+
 // Every case of tests/fixtures/index.json.
 std::vector<GoldenCase> golden_cases();
+// Every case of tests/fixtures-variants/<arch>/<variant>/index.json (config and shape
+// variants made with the oracle; variant.json beside it says how). `name` is
+// "<variant>__<case>", so ctest filters on arch__variant__*.
+std::vector<GoldenCase> variant_cases();
 // "bert__question_answering": a case's name in parameterised tests (ctest filters on it).
 std::string golden_case_name(const ::testing::TestParamInfo<GoldenCase>& info);
 
