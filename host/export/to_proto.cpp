@@ -87,21 +87,21 @@ onnx::ModelProto to_proto_skeleton(const Model& model, bool external_data, const
         for (const auto& o : n.outputs) np->add_output(o);
         for (const auto& [k, a] : n.attrs) set_attr(*np->add_attribute(), k, a);
     }
-    int64_t offset = 0;
+    uint64_t offset = 0;
     for (const auto& [name, t] : model.initializers) {
         auto* tp = g->add_initializer();
         set_tensor_header(*tp, name, t);
-        if (external_data) {
-            int64_t bytes = t.numel() * int64_t(dtype_size(DType(tp->data_type())));
-            tp->set_data_location(onnx::TensorProto::EXTERNAL);
-            for (auto [k, v] : {std::pair<std::string, std::string>{"location", data_file},
-                                {"offset", std::to_string(offset)}, {"length", std::to_string(bytes)}}) {
-                auto* e = tp->add_external_data();
-                e->set_key(k);
-                e->set_value(v);
-            }
-            offset += (bytes + 63) / 64 * 64;  // 64-byte aligned, so the runtime can map it in place
+        uint64_t bytes = uint64_t(t.numel()) * dtype_size(DType(tp->data_type()));
+        if (!external_data || bytes < kExternalDataMinBytes) continue;
+        offset = (offset + kExternalDataAlign - 1) / kExternalDataAlign * kExternalDataAlign;
+        tp->set_data_location(onnx::TensorProto::EXTERNAL);
+        for (auto [k, v] : {std::pair<std::string, std::string>{"location", data_file},
+                            {"offset", std::to_string(offset)}, {"length", std::to_string(bytes)}}) {
+            auto* e = tp->add_external_data();
+            e->set_key(k);
+            e->set_value(v);
         }
+        offset += bytes;
     }
     return mp;
 }

@@ -95,6 +95,13 @@ void finish(std::ofstream& out, const std::string& final_path) {
     out.close();
 }
 
+// Where an external initializer's bytes start in the data file (to_proto_skeleton chose it).
+uint64_t external_offset(const onnx::TensorProto& t) {
+    for (const auto& e : t.external_data())
+        if (e.key() == "offset") return std::stoull(e.value());
+    return 0;
+}
+
 }  // namespace
 
 void check_model(const Model& model) {
@@ -137,47 +144,64 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
     std::string data_path = (fs::path(path).parent_path() / data_name).string();
     onnx::ModelProto mp = to_proto_skeleton(model, options.external_data, data_name);
 
-    std::string model_tmp = temps.add(path);
-    std::ofstream out = open_out(model_tmp, path);
-    if (options.external_data) {
+    // The skeleton keeps the external initializers (their data is in the data file);
+    // the inline ones follow it with their bytes.
+    onnx::ModelProto skeleton = mp;
+    skeleton.mutable_graph()->clear_initializer();
+    std::vector<std::pair<const onnx::TensorProto*, const Tensor*>> inline_tensors, external_tensors;
+    for (const auto& t : mp.graph().initializer()) {
+        const Tensor* v = &model.initializers.at(t.name());
+        if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+            *skeleton.mutable_graph()->add_initializer() = t;
+            external_tensors.emplace_back(&t, v);
+        } else {
+            inline_tensors.emplace_back(&t, v);
+        }
+    }
+
+    if (!external_tensors.empty()) {
         std::string data_tmp = temps.add(data_path);
         std::ofstream data = open_out(data_tmp, data_path);
-        const char zeros[64] = {0};
-        for (const auto& [name, t] : model.initializers) {
-            stream_tensor(data, t);
-            size_t pad = (64 - written_bytes(t) % 64) % 64;
-            data.write(zeros, std::streamsize(pad));
+        static const char zeros[kExternalDataAlign] = {0};
+        uint64_t at = 0;
+        for (const auto& [proto, t] : external_tensors) {
+            uint64_t offset = external_offset(*proto);
+            if (offset < at || offset - at >= kExternalDataAlign)
+                fail("output '", data_path, "': internal error: tensor '", proto->name(), "' misplaced");
+            data.write(zeros, std::streamsize(offset - at));
+            stream_tensor(data, *t);
+            at = offset + written_bytes(*t);
         }
         finish(data, data_path);
-        if (!mp.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
-    } else {
-        // Skeleton first (initializers without payload are left out), then the
-        // initializers as a second `graph` (field 7) that the parser merges in.
-        onnx::ModelProto skeleton = mp;
-        skeleton.mutable_graph()->clear_initializer();
-        if (!skeleton.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
-        std::vector<std::string> headers;
-        uint64_t graph_len = 0;
-        for (const auto& t : mp.graph().initializer()) {
-            size_t bytes = written_bytes(model.initializers.at(t.name()));
-            std::string h = t.SerializeAsString() + tag(9, 2) + varint(bytes);  // raw_data = field 9
-            uint64_t tensor_len = h.size() + bytes;
-            graph_len += tag(5, 2).size() + varint(tensor_len).size() + tensor_len;  // initializer = field 5
-            headers.push_back(std::move(h));
-        }
-        if (graph_len >= (uint64_t(2) << 30)) fail("output '", path, "': the model needs external data (over 2 GiB)");
+    }
+
+    // Skeleton first, then the inline initializers as a second `graph` (field 7)
+    // that the parser merges in.
+    std::string model_tmp = temps.add(path);
+    std::ofstream out = open_out(model_tmp, path);
+    if (!skeleton.SerializeToOstream(&out)) fail("output '", path, "': protobuf serialisation failed");
+    std::vector<std::string> headers;
+    uint64_t graph_len = 0;
+    for (const auto& [proto, t] : inline_tensors) {
+        size_t bytes = written_bytes(*t);
+        std::string h = proto->SerializeAsString() + tag(9, 2) + varint(bytes);  // raw_data = field 9
+        uint64_t tensor_len = h.size() + bytes;
+        graph_len += tag(5, 2).size() + varint(tensor_len).size() + tensor_len;  // initializer = field 5
+        headers.push_back(std::move(h));
+    }
+    if (graph_len >= (uint64_t(2) << 30)) fail("output '", path, "': the model needs external data (over 2 GiB)");
+    if (!inline_tensors.empty()) {
         out << tag(7, 2) << varint(graph_len);
-        size_t k = 0;
-        for (const auto& [name, t] : model.initializers) {
-            const std::string& h = headers[k++];
-            out << tag(5, 2) << varint(h.size() + written_bytes(t)) << h;
+        for (size_t k = 0; k < inline_tensors.size(); ++k) {
+            const Tensor& t = *inline_tensors[k].second;
+            out << tag(5, 2) << varint(headers[k].size() + written_bytes(t)) << headers[k];
             stream_tensor(out, t);
         }
     }
     finish(out, path);
     temps.commit();
     std::vector<std::string> files = {path};
-    if (options.external_data) files.push_back(data_path);
+    if (!external_tensors.empty()) files.push_back(data_path);
     return files;
 }
 
