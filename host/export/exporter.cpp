@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "export/half_weights.h"
 #include "export/lower.h"
 #include "export/writer.h"
 #include "features/features_manager.h"
@@ -169,6 +170,7 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
         return files;
     }
     Model lowered = lower(built.model, options.opset ? options.opset : built.opset);
+    keep_half_weights(lowered);
     check_model(lowered);
     WriteOptions wo;
     wo.external_data = options.external_data || OnnxConfig::use_external_data_format(ckpt.num_parameters());

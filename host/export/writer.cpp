@@ -20,20 +20,21 @@ namespace {
 
 constexpr size_t kSmallTensorBytes = 4096;  // shape/axes constants: kept inline in the checked skeleton
 
-bool is_float_storage(DType t) { return t == DType::f16 || t == DType::bf16 || t == DType::f64; }
-
-size_t written_bytes(const Tensor& t) { return size_t(t.numel()) * (is_float_storage(t.dtype) ? 4 : dtype_size(t.dtype)); }
+// The bytes of `t` written as `stored` (its own type, or float32: export/half_weights.h).
+size_t written_bytes(const Tensor& t, DType stored) { return size_t(t.numel()) * dtype_size(stored); }
 
 // Once a weight is on disk its pages of the checkpoint mapping are not needed:
 // dropping them keeps the resident set small (core/mapped_file.h: release_pages).
 
 // Streams a tensor's bytes as they go to disk: raw, or converted to float32 in chunks.
-void stream_tensor(std::ostream& out, const Tensor& t) {
-    if (!is_float_storage(t.dtype)) {
+void stream_tensor(std::ostream& out, const Tensor& t, DType stored) {
+    if (stored == t.dtype) {
         out.write(static_cast<const char*>(t.data), std::streamsize(t.nbytes()));
         if (t.nbytes() >= (1 << 20)) release_pages(t);
         return;
     }
+    if (stored != DType::f32 || (t.dtype != DType::f16 && t.dtype != DType::bf16 && t.dtype != DType::f64))
+        fail("tensor: cannot write ", dtype_name(t.dtype), " as ", dtype_name(stored));
     constexpr int64_t chunk = 1 << 16;
     std::vector<float> buf(chunk);
     for (int64_t start = 0, n = t.numel(); start < n; start += chunk) {
@@ -114,7 +115,7 @@ void check_model(const Model& model) {
     g->clear_initializer();
     for (const auto& t : full.graph().initializer()) {
         const Tensor& v = model.initializers.at(t.name());
-        if (v.nbytes() <= kSmallTensorBytes && !is_float_storage(v.dtype)) {
+        if (v.nbytes() <= kSmallTensorBytes && DType(t.data_type()) == v.dtype) {
             auto* kept = g->add_initializer();
             *kept = t;
             kept->set_raw_data(v.data, v.nbytes());
@@ -169,8 +170,9 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
             if (offset < at || offset - at >= kExternalDataAlign)
                 fail("output '", data_path, "': internal error: tensor '", proto->name(), "' misplaced");
             data.write(zeros, std::streamsize(offset - at));
-            stream_tensor(data, *t);
-            at = offset + written_bytes(*t);
+            DType stored = DType(proto->data_type());
+            stream_tensor(data, *t, stored);
+            at = offset + written_bytes(*t, stored);
         }
         finish(data, data_path);
     }
@@ -183,7 +185,7 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
     std::vector<std::string> headers;
     uint64_t graph_len = 0;
     for (const auto& [proto, t] : inline_tensors) {
-        size_t bytes = written_bytes(*t);
+        size_t bytes = written_bytes(*t, DType(proto->data_type()));
         std::string h = proto->SerializeAsString() + tag(9, 2) + varint(bytes);  // raw_data = field 9
         uint64_t tensor_len = h.size() + bytes;
         graph_len += tag(5, 2).size() + varint(tensor_len).size() + tensor_len;  // initializer = field 5
@@ -193,9 +195,10 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
     if (!inline_tensors.empty()) {
         out << tag(7, 2) << varint(graph_len);
         for (size_t k = 0; k < inline_tensors.size(); ++k) {
-            const Tensor& t = *inline_tensors[k].second;
-            out << tag(5, 2) << varint(headers[k].size() + written_bytes(t)) << headers[k];
-            stream_tensor(out, t);
+            const auto& [proto, t] = inline_tensors[k];
+            DType stored = DType(proto->data_type());
+            out << tag(5, 2) << varint(headers[k].size() + written_bytes(*t, stored)) << headers[k];
+            stream_tensor(out, *t, stored);
         }
     }
     finish(out, path);

@@ -1,6 +1,6 @@
 // Writing a Model as an ONNX file. Weights stream from the memory-mapped
-// checkpoint to disk (converted to float32 on the way when stored as
-// f16/bf16): the protobuf skeleton is serialised without tensor data, and the
+// checkpoint to disk in their own type (export/half_weights.h: written_dtype;
+// float64, and bfloat16 below opset 13, are converted to float32 on the way): the protobuf skeleton is serialised without tensor data, and the
 // inline initializers follow as a second occurrence of the `graph` field, which
 // protobuf merges into the first. With external data, the initializers of at
 // least kExternalDataMinBytes go to "<model>.onnx_data" (each at an offset that
