@@ -1,12 +1,14 @@
 // hfx_make_checkpoint: writes a random Hugging Face checkpoint folder of a given size, for the
 // export and runtime benchmarks (bert-base, gpt2, ... without downloading anything).
 //
-//   hfx_make_checkpoint --arch bert|gpt2 --out DIR [--layers 12] [--hidden 768] [--heads 12]
-//                       [--intermediate 3072] [--vocab V] [--dtype f32|f16|bf16] [--shards N] [--seed S]
+//   hfx_make_checkpoint --arch bert|gpt2|llama --out DIR [--layers 12] [--hidden 768] [--heads 12]
+//                       [--kv-heads K] [--intermediate 3072] [--vocab V] [--dtype f32|f16|bf16]
+//                       [--shards N] [--seed S]
 //
-// Tensor names and shapes are the state_dict() keys of BertForSequenceClassification and
-// GPT2LMHeadModel (transformers 4.40.2, modeling_bert.py / modeling_gpt2.py; lm_head is tied so
-// absent; non-persistent buffers such as position_ids are not written). Values are N(0, 0.02),
+// Tensor names and shapes are the state_dict() keys of BertForSequenceClassification,
+// GPT2LMHeadModel and LlamaForCausalLM (transformers 4.40.2, modeling_bert.py / modeling_gpt2.py /
+// modeling_llama.py; GPT-2's lm_head is tied so absent, Llama's is untied as in TinyLlama and
+// Llama-2; non-persistent buffers such as position_ids are not written). Values are N(0, 0.02),
 // LayerNorm weights 1 + N(0, 0.02). Tensors are generated and written in chunks, so memory stays
 // small whatever the model size.
 #include <nlohmann/json.hpp>
@@ -45,7 +47,7 @@ struct TensorSpec {
 struct Options {
     std::string arch;
     fs::path out;
-    int64_t layers = 12, hidden = 768, heads = 12, intermediate = -1, vocab = -1;
+    int64_t layers = 12, hidden = 768, heads = 12, kv_heads = -1, intermediate = -1, vocab = -1;
     std::string dtype = "f32";
     int shards = 1;
     uint64_t seed = 42;
@@ -170,6 +172,54 @@ std::vector<TensorSpec> gpt2_tensors(const Options& o) {
     return t;
 }
 
+// LlamaForCausalLM: no biases, RMSNorm weights only, grouped k/v projections.
+std::vector<TensorSpec> llama_tensors(const Options& o) {
+    const int64_t h = o.hidden, i = o.intermediate, kv = o.kv_heads * (o.hidden / o.heads);
+    std::vector<TensorSpec> t;
+    t.push_back({"model.embed_tokens.weight", {o.vocab, h}});
+    for (int64_t l = 0; l < o.layers; ++l) {
+        const std::string p = "model.layers." + std::to_string(l);
+        t.push_back({p + ".self_attn.q_proj.weight", {h, h}});
+        t.push_back({p + ".self_attn.k_proj.weight", {kv, h}});
+        t.push_back({p + ".self_attn.v_proj.weight", {kv, h}});
+        t.push_back({p + ".self_attn.o_proj.weight", {h, h}});
+        t.push_back({p + ".mlp.gate_proj.weight", {i, h}});
+        t.push_back({p + ".mlp.up_proj.weight", {i, h}});
+        t.push_back({p + ".mlp.down_proj.weight", {h, i}});
+        t.push_back({p + ".input_layernorm.weight", {h}, Init::ones_ish});
+        t.push_back({p + ".post_attention_layernorm.weight", {h}, Init::ones_ish});
+    }
+    t.push_back({"model.norm.weight", {h}, Init::ones_ish});
+    t.push_back({"lm_head.weight", {o.vocab, h}});
+    return t;
+}
+
+json llama_config(const Options& o) {
+    return {{"architectures", {"LlamaForCausalLM"}},
+            {"attention_bias", false},
+            {"attention_dropout", 0.0},
+            {"bos_token_id", 1},
+            {"eos_token_id", 2},
+            {"hidden_act", "silu"},
+            {"hidden_size", o.hidden},
+            {"initializer_range", 0.02},
+            {"intermediate_size", o.intermediate},
+            {"max_position_embeddings", 2048},
+            {"model_type", "llama"},
+            {"num_attention_heads", o.heads},
+            {"num_hidden_layers", o.layers},
+            {"num_key_value_heads", o.kv_heads},
+            {"pretraining_tp", 1},
+            {"rms_norm_eps", 1e-5},
+            {"rope_scaling", nullptr},
+            {"rope_theta", 10000.0},
+            {"tie_word_embeddings", false},
+            {"torch_dtype", torch_dtype(o.dtype)},
+            {"transformers_version", "4.40.2"},
+            {"use_cache", true},
+            {"vocab_size", o.vocab}};
+}
+
 json bert_config(const Options& o) {
     return {{"architectures", {"BertForSequenceClassification"}},
             {"attention_probs_dropout_prob", 0.1},
@@ -285,8 +335,9 @@ Options parse_args(int argc, char** argv) {
     for (int a = 1; a < argc; ++a) {
         const std::string flag = argv[a];
         if (flag == "-h" || flag == "--help") {
-            std::puts("usage: hfx_make_checkpoint --arch bert|gpt2 --out DIR [--layers N] [--hidden H] [--heads A]\n"
-                      "       [--intermediate I] [--vocab V] [--dtype f32|f16|bf16] [--shards N] [--seed S]");
+            std::puts("usage: hfx_make_checkpoint --arch bert|gpt2|llama --out DIR [--layers N] [--hidden H] [--heads A]\n"
+                      "       [--kv-heads K] [--intermediate I] [--vocab V] [--dtype f32|f16|bf16] [--shards N]\n"
+                      "       [--seed S]");
             std::exit(0);
         }
         if (a + 1 >= argc) throw std::invalid_argument("option '" + flag + "': missing value");
@@ -297,22 +348,28 @@ Options parse_args(int argc, char** argv) {
         else if (flag == "--layers") o.layers = parse_int(flag, v);
         else if (flag == "--hidden") o.hidden = parse_int(flag, v);
         else if (flag == "--heads") o.heads = parse_int(flag, v);
+        else if (flag == "--kv-heads") o.kv_heads = parse_int(flag, v);
         else if (flag == "--intermediate") o.intermediate = parse_int(flag, v);
         else if (flag == "--vocab") o.vocab = parse_int(flag, v);
         else if (flag == "--shards") o.shards = static_cast<int>(parse_int(flag, v));
         else if (flag == "--seed") o.seed = static_cast<uint64_t>(parse_int(flag, v));
         else throw std::invalid_argument("option '" + flag + "': unknown");
     }
-    if (o.arch != "bert" && o.arch != "gpt2")
-        throw std::invalid_argument("option '--arch': expected bert or gpt2, got '" + o.arch + "'");
+    if (o.arch != "bert" && o.arch != "gpt2" && o.arch != "llama")
+        throw std::invalid_argument("option '--arch': expected bert, gpt2 or llama, got '" + o.arch + "'");
     if (o.out.empty()) throw std::invalid_argument("option '--out': required");
     if (o.dtype != "f32" && o.dtype != "f16" && o.dtype != "bf16")
         throw std::invalid_argument("option '--dtype': expected f32, f16 or bf16, got '" + o.dtype + "'");
     if (o.hidden % o.heads != 0)
         throw std::invalid_argument("option '--heads': " + std::to_string(o.heads) + " does not divide hidden size " +
                                     std::to_string(o.hidden));
+    if (o.kv_heads < 0) o.kv_heads = o.heads;
+    if (o.kv_heads > o.heads || o.heads % o.kv_heads != 0)
+        throw std::invalid_argument("option '--kv-heads': " + std::to_string(o.kv_heads) + " does not divide --heads " +
+                                    std::to_string(o.heads));
+    if (o.kv_heads != o.heads && o.arch != "llama") throw std::invalid_argument("option '--kv-heads': llama only");
     if (o.intermediate < 0) o.intermediate = 4 * o.hidden;
-    if (o.vocab < 0) o.vocab = o.arch == "bert" ? 30522 : 50257;
+    if (o.vocab < 0) o.vocab = o.arch == "bert" ? 30522 : o.arch == "gpt2" ? 50257 : 32000;
     return o;
 }
 
@@ -338,12 +395,13 @@ std::vector<size_t> shard_ends(const std::vector<TensorSpec>& t, int shards) {
 int main(int argc, char** argv) {
     try {
         const Options o = parse_args(argc, argv);
-        const auto tensors = o.arch == "bert" ? bert_tensors(o) : gpt2_tensors(o);
+        const auto tensors = o.arch == "bert" ? bert_tensors(o) : o.arch == "gpt2" ? gpt2_tensors(o) : llama_tensors(o);
         if (static_cast<size_t>(o.shards) > tensors.size())
             throw std::invalid_argument("option '--shards': more shards than the " + std::to_string(tensors.size()) +
                                         " tensors");
         fs::create_directories(o.out);
-        write_json(o.out / "config.json", o.arch == "bert" ? bert_config(o) : gpt2_config(o));
+        write_json(o.out / "config.json",
+                   o.arch == "bert" ? bert_config(o) : o.arch == "gpt2" ? gpt2_config(o) : llama_config(o));
 
         Normal rng(o.seed);
         uint64_t params = 0, bytes = 0;

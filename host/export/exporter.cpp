@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/staged_files.h"
+#include "export/half_weights.h"
 #include "export/lower.h"
 #include "export/writer.h"
 #include "features/features_manager.h"
@@ -198,6 +199,7 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
         return files;
     }
     Model lowered = lower(built.model, options.opset ? options.opset : built.opset);
+    keep_half_weights(lowered);
     check_model(lowered);
     WriteOptions wo;
     wo.external_data = options.external_data || OnnxConfig::use_external_data_format(ckpt.num_parameters());

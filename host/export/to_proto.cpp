@@ -2,16 +2,16 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/error.h"
+#include "export/half_weights.h"
 #include "export/writer.h"
 
 namespace hfx {
 namespace {
 
-void set_tensor_header(onnx::TensorProto& t, const std::string& name, const Tensor& v) {
+// `stored`: the type written, which the writer converts to (float32) when it differs from v's.
+void set_tensor_header(onnx::TensorProto& t, const std::string& name, const Tensor& v, DType stored) {
     t.set_name(name);
-    // Floating weights are written as float32 whatever their checkpoint dtype.
-    bool floating = v.dtype == DType::f16 || v.dtype == DType::bf16 || v.dtype == DType::f64;
-    t.set_data_type(floating ? int32_t(DType::f32) : int32_t(v.dtype));
+    t.set_data_type(int32_t(stored));
     for (int64_t d : v.shape) t.add_dims(d);
 }
 
@@ -48,8 +48,10 @@ void set_attr(onnx::AttributeProto& a, const std::string& name, const Attr& v) {
         case Attr::TensorValue: {
             a.set_type(onnx::AttributeProto::TENSOR);
             auto* t = a.mutable_t();
-            set_tensor_header(*t, "", v.t);
-            Tensor f = (v.t.dtype == DType::f16 || v.t.dtype == DType::bf16 || v.t.dtype == DType::f64) ? v.t.to_f32() : v.t;
+            // A node's tensor attribute is read where it stands: floating values as float32.
+            bool floating = v.t.dtype == DType::f16 || v.t.dtype == DType::bf16 || v.t.dtype == DType::f64;
+            set_tensor_header(*t, "", v.t, floating ? DType::f32 : v.t.dtype);
+            Tensor f = floating ? v.t.to_f32() : v.t;
             t->set_raw_data(f.data, f.nbytes());
             break;
         }
@@ -87,21 +89,21 @@ onnx::ModelProto to_proto_skeleton(const Model& model, bool external_data, const
         for (const auto& o : n.outputs) np->add_output(o);
         for (const auto& [k, a] : n.attrs) set_attr(*np->add_attribute(), k, a);
     }
-    int64_t offset = 0;
+    uint64_t offset = 0;
     for (const auto& [name, t] : model.initializers) {
         auto* tp = g->add_initializer();
-        set_tensor_header(*tp, name, t);
-        if (external_data) {
-            int64_t bytes = t.numel() * int64_t(dtype_size(DType(tp->data_type())));
-            tp->set_data_location(onnx::TensorProto::EXTERNAL);
-            for (auto [k, v] : {std::pair<std::string, std::string>{"location", data_file},
-                                {"offset", std::to_string(offset)}, {"length", std::to_string(bytes)}}) {
-                auto* e = tp->add_external_data();
-                e->set_key(k);
-                e->set_value(v);
-            }
-            offset += (bytes + 63) / 64 * 64;  // 64-byte aligned, so the runtime can map it in place
+        set_tensor_header(*tp, name, t, written_dtype(t.dtype, model.opset()));
+        uint64_t bytes = uint64_t(t.numel()) * dtype_size(DType(tp->data_type()));
+        if (!external_data || bytes < kExternalDataMinBytes) continue;
+        offset = (offset + kExternalDataAlign - 1) / kExternalDataAlign * kExternalDataAlign;
+        tp->set_data_location(onnx::TensorProto::EXTERNAL);
+        for (auto [k, v] : {std::pair<std::string, std::string>{"location", data_file},
+                            {"offset", std::to_string(offset)}, {"length", std::to_string(bytes)}}) {
+            auto* e = tp->add_external_data();
+            e->set_key(k);
+            e->set_value(v);
         }
+        offset += bytes;
     }
     return mp;
 }

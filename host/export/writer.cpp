@@ -21,20 +21,21 @@ namespace {
 
 constexpr size_t kSmallTensorBytes = 4096;  // shape/axes constants: kept inline in the checked skeleton
 
-bool is_float_storage(DType t) { return t == DType::f16 || t == DType::bf16 || t == DType::f64; }
-
-size_t written_bytes(const Tensor& t) { return size_t(t.numel()) * (is_float_storage(t.dtype) ? 4 : dtype_size(t.dtype)); }
+// The bytes of `t` written as `stored` (its own type, or float32: export/half_weights.h).
+size_t written_bytes(const Tensor& t, DType stored) { return size_t(t.numel()) * dtype_size(stored); }
 
 // Once a weight is on disk its pages of the checkpoint mapping are not needed:
 // dropping them keeps the resident set small (core/mapped_file.h: release_pages).
 
 // Streams a tensor's bytes as they go to disk: raw, or converted to float32 in chunks.
-void stream_tensor(std::ostream& out, const Tensor& t) {
-    if (!is_float_storage(t.dtype)) {
+void stream_tensor(std::ostream& out, const Tensor& t, DType stored) {
+    if (stored == t.dtype) {
         out.write(static_cast<const char*>(t.data), std::streamsize(t.nbytes()));
         if (t.nbytes() >= (1 << 20)) release_pages(t);
         return;
     }
+    if (stored != DType::f32 || (t.dtype != DType::f16 && t.dtype != DType::bf16 && t.dtype != DType::f64))
+        fail("tensor: cannot write ", dtype_name(t.dtype), " as ", dtype_name(stored));
     constexpr int64_t chunk = 1 << 16;
     std::vector<float> buf(chunk);
     for (int64_t start = 0, n = t.numel(); start < n; start += chunk) {
@@ -78,6 +79,13 @@ void finish(std::ofstream& out, const std::string& final_path) {
     if (!out) fail("output '", final_path, "': cannot write (", write_error(), ")");
 }
 
+// Where an external initializer's bytes start in the data file (to_proto_skeleton chose it).
+uint64_t external_offset(const onnx::TensorProto& t) {
+    for (const auto& e : t.external_data())
+        if (e.key() == "offset") return std::stoull(e.value());
+    return 0;
+}
+
 }  // namespace
 
 void check_model(const Model& model) {
@@ -90,7 +98,7 @@ void check_model(const Model& model) {
     g->clear_initializer();
     for (const auto& t : full.graph().initializer()) {
         const Tensor& v = model.initializers.at(t.name());
-        if (v.nbytes() <= kSmallTensorBytes && !is_float_storage(v.dtype)) {
+        if (v.nbytes() <= kSmallTensorBytes && DType(t.data_type()) == v.dtype) {
             auto* kept = g->add_initializer();
             *kept = t;
             kept->set_raw_data(v.data, v.nbytes());
@@ -120,49 +128,67 @@ std::vector<std::string> write_onnx(const Model& model, const std::string& path,
     std::string data_path = (fs::path(path).parent_path() / data_name).string();
     onnx::ModelProto mp = to_proto_skeleton(model, options.external_data, data_name);
 
-    std::string model_tmp = temps.add(path);
-    std::ofstream out = open_out(model_tmp, path);
-    if (options.external_data) {
+    // The skeleton keeps the external initializers (their data is in the data file);
+    // the inline ones follow it with their bytes.
+    onnx::ModelProto skeleton = mp;
+    skeleton.mutable_graph()->clear_initializer();
+    std::vector<std::pair<const onnx::TensorProto*, const Tensor*>> inline_tensors, external_tensors;
+    for (const auto& t : mp.graph().initializer()) {
+        const Tensor* v = &model.initializers.at(t.name());
+        if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+            *skeleton.mutable_graph()->add_initializer() = t;
+            external_tensors.emplace_back(&t, v);
+        } else {
+            inline_tensors.emplace_back(&t, v);
+        }
+    }
+
+    if (!external_tensors.empty()) {
         std::string data_tmp = temps.add(data_path);
         std::ofstream data = open_out(data_tmp, data_path);
-        const char zeros[64] = {0};
-        for (const auto& [name, t] : model.initializers) {
-            stream_tensor(data, t);
-            size_t pad = (64 - written_bytes(t) % 64) % 64;
-            data.write(zeros, std::streamsize(pad));
+        static const char zeros[kExternalDataAlign] = {0};
+        uint64_t at = 0;
+        for (const auto& [proto, t] : external_tensors) {
+            uint64_t offset = external_offset(*proto);
+            if (offset < at || offset - at >= kExternalDataAlign)
+                fail("output '", data_path, "': internal error: tensor '", proto->name(), "' misplaced");
+            data.write(zeros, std::streamsize(offset - at));
+            DType stored = DType(proto->data_type());
+            stream_tensor(data, *t, stored);
+            at = offset + written_bytes(*t, stored);
         }
         finish(data, data_path);
-        if (!mp.SerializeToOstream(&out))
-            fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
-    } else {
-        // Skeleton first (initializers without payload are left out), then the
-        // initializers as a second `graph` (field 7) that the parser merges in.
-        onnx::ModelProto skeleton = mp;
-        skeleton.mutable_graph()->clear_initializer();
-        if (!skeleton.SerializeToOstream(&out))
-            fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
-        std::vector<std::string> headers;
-        uint64_t graph_len = 0;
-        for (const auto& t : mp.graph().initializer()) {
-            size_t bytes = written_bytes(model.initializers.at(t.name()));
-            std::string h = t.SerializeAsString() + tag(9, 2) + varint(bytes);  // raw_data = field 9
-            uint64_t tensor_len = h.size() + bytes;
-            graph_len += tag(5, 2).size() + varint(tensor_len).size() + tensor_len;  // initializer = field 5
-            headers.push_back(std::move(h));
-        }
-        if (graph_len >= (uint64_t(2) << 30)) fail("output '", path, "': the model needs external data (over 2 GiB)");
+    }
+
+    // Skeleton first, then the inline initializers as a second `graph` (field 7)
+    // that the parser merges in.
+    std::string model_tmp = temps.add(path);
+    std::ofstream out = open_out(model_tmp, path);
+    if (!skeleton.SerializeToOstream(&out))
+        fail("output '", path, "': cannot write (", write_error("protobuf serialisation failed"), ")");
+    std::vector<std::string> headers;
+    uint64_t graph_len = 0;
+    for (const auto& [proto, t] : inline_tensors) {
+        size_t bytes = written_bytes(*t, DType(proto->data_type()));
+        std::string h = proto->SerializeAsString() + tag(9, 2) + varint(bytes);  // raw_data = field 9
+        uint64_t tensor_len = h.size() + bytes;
+        graph_len += tag(5, 2).size() + varint(tensor_len).size() + tensor_len;  // initializer = field 5
+        headers.push_back(std::move(h));
+    }
+    if (graph_len >= (uint64_t(2) << 30)) fail("output '", path, "': the model needs external data (over 2 GiB)");
+    if (!inline_tensors.empty()) {
         out << tag(7, 2) << varint(graph_len);
-        size_t k = 0;
-        for (const auto& [name, t] : model.initializers) {
-            const std::string& h = headers[k++];
-            out << tag(5, 2) << varint(h.size() + written_bytes(t)) << h;
-            stream_tensor(out, t);
+        for (size_t k = 0; k < inline_tensors.size(); ++k) {
+            const auto& [proto, t] = inline_tensors[k];
+            DType stored = DType(proto->data_type());
+            out << tag(5, 2) << varint(headers[k].size() + written_bytes(*t, stored)) << headers[k];
+            stream_tensor(out, *t, stored);
         }
     }
     finish(out, path);
     temps.commit();
     std::vector<std::string> files = {path};
-    if (options.external_data) files.push_back(data_path);
+    if (!external_tensors.empty()) files.push_back(data_path);
     return files;
 }
 

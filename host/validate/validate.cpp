@@ -7,6 +7,7 @@
 #include "checkpoint/safetensors_write.h"
 #include "core/error.h"
 #include "runtime/session.h"
+#include "validate/file_check.h"
 #include "validate/ort_oracle.h"
 #include "validate/compare.h"
 #include "validate/reference_match.h"
@@ -142,6 +143,10 @@ bool compare_with_reference_file(const ValidationOptions& o, const std::vector<s
 }
 
 bool validate_export(const Model& eager, const std::string& onnx_path, const ValidationOptions& o, std::ostream& log) {
+    // Whether or not ONNX Runtime is here to load it, a file its loader would refuse is an error.
+    check_onnx_file(onnx_path);
+    log << "Checking ONNX model (onnx checker, full check with external data)...\n"
+        << "\t-[\u2713] model and strict shape inference pass\n";
     rt::SessionOptions so;
     so.threads = o.threads;
     rt::Session file(onnx_path, so);

@@ -19,6 +19,7 @@
 #include "runtime/session.h"
 #include "support/golden.h"
 #include "validate/dummy_inputs.h"
+#include "validate/ort_oracle.h"
 #include "validate/validate.h"
 
 namespace hfx::test {
@@ -83,7 +84,9 @@ TEST(Export, ValidationCatchesAWeightChangedAfterWriting) {
         TempDir dir;
         std::string path = dir.path + "/model.onnx";
         write_export(built, ckpt, path, {.external_data = external});
-        corrupt_weight(external ? path + "_data" : path, ckpt.tensor("classifier.weight"));
+        // A weight of the data file when there is one (the classifier's 2 x 32 floats stay inline).
+        if (external) corrupt_weight(path + "_data", ckpt.tensor("bert.embeddings.position_embeddings.weight"));
+        else corrupt_weight(path, ckpt.tensor("classifier.weight"));
         std::ostringstream log;
         EXPECT_FALSE(validate_export(built.model, path, no_ort(), log));
         EXPECT_NE(log.str().find("-[x] values not close enough"), std::string::npos) << log.str();
@@ -142,11 +145,28 @@ double golden_diff(const std::string& onnx, const std::string& fixture) {
     return worst;
 }
 
-TEST(Export, HalfPrecisionCheckpointsAreWrittenAsFloat32) {
+// ONNX Runtime's outputs for the fixture's inputs vs the fixture's outputs (nullopt without ORT).
+std::optional<double> ort_golden_diff(const std::string& onnx, const std::string& fixture) {
+    std::optional<OrtOracle> ort = find_ort();
+    if (std::getenv("HFEXPORT_ORT_NODE_MODULES")) EXPECT_TRUE(ort) << "HFEXPORT_ORT_NODE_MODULES is set but ONNX Runtime was not found";
+    if (!ort) return std::nullopt;
+    auto golden = read_safetensors(fixture + "/golden.safetensors");
+    rt::Session s(onnx);
+    std::map<std::string, Tensor> feeds;
+    for (const auto& n : s.input_names()) feeds[n] = golden.at(n);
+    auto outs = ort_run(*ort, onnx, feeds);
+    double worst = 0;
+    for (const auto& [name, t] : outs)
+        if (golden.count(name)) worst = std::max(worst, max_abs_diff(t, golden.at(name)));
+    return worst;
+}
+
+TEST(Export, HalfPrecisionCheckpointsAreWrittenInTheirOwnType) {
     for (DType t : {DType::f16, DType::bf16}) {
         TempDir dir;
         std::filesystem::copy_file(kBert + "/config.json", dir.path + "/config.json");
         std::vector<std::pair<std::string, Tensor>> halves;
+        size_t checkpoint_bytes = 0;
         for (auto& [name, w] : read_safetensors(kBert + "/model.safetensors")) {
             Tensor h = Tensor::empty(t, w.shape);
             for (int64_t k = 0; k < w.numel(); ++k) {
@@ -155,23 +175,69 @@ TEST(Export, HalfPrecisionCheckpointsAreWrittenAsFloat32) {
                 std::memcpy(&bits, &v, 4);
                 h.ptr<uint16_t>()[k] = t == DType::f16 ? float_to_half(v) : uint16_t(bits >> 16);
             }
+            checkpoint_bytes += h.nbytes();
             halves.emplace_back(name, h);
         }
         write_safetensors(dir.path + "/model.safetensors", halves);
         Checkpoint ckpt = Checkpoint::open(dir.path);
         BuiltModel built = build_model(plugin_registry(), ckpt, "sequence-classification");
-        write_export(built, ckpt, resolve_output_path(dir.path + "/out"), {});
-        Model written = load_onnx(dir.path + "/out/model.onnx");
-        for (const auto& [name, w] : written.initializers)
-            if (name.rfind("bert.", 0) == 0) EXPECT_EQ(w.dtype, DType::f32) << name;
-        std::ostringstream log;
-        EXPECT_TRUE(validate_export(built.model, dir.path + "/out/model.onnx", no_ort(), log)) << log.str();
-        EXPECT_LT(golden_diff(dir.path + "/out/model.onnx", kBert), 5e-2) << dtype_name(t);  // rounding of the weights
-        if (torchscript_available()) {  // the same float32 conversion in a .pt file
+        for (bool external : {false, true}) {
+            std::string out = dir.path + (external ? "/ext" : "/out"), path = out + "/model.onnx";
+            write_export(built, ckpt, resolve_output_path(out), {.external_data = external});
+            Model written = load_onnx(path);
+            // Every weight in its checkpoint type, read by exactly one Cast to float32.
+            size_t weight_bytes = 0;
+            std::map<std::string, int> casts;
+            for (const Node& n : written.nodes)
+                if (n.op == "Cast" && written.initializers.count(n.inputs[0])) {
+                    EXPECT_EQ(n.attr_i("to", 0), int64_t(DType::f32)) << n.name;
+                    ++casts[n.inputs[0]];
+                }
+            for (const auto& [name, w] : written.initializers) {
+                if (name.rfind("bert.", 0) != 0 && name.rfind("classifier.", 0) != 0) continue;
+                EXPECT_EQ(w.dtype, t) << name;
+                EXPECT_EQ(casts[name], 1) << name;
+                weight_bytes += w.nbytes();
+            }
+            EXPECT_EQ(weight_bytes, checkpoint_bytes) << "every checkpoint tensor, once, in its own size";
+            std::ostringstream log;
+            EXPECT_TRUE(validate_export(built.model, path, no_ort(), log)) << log.str();
+            EXPECT_LT(golden_diff(path, kBert), 5e-2) << dtype_name(t);  // rounding of the weights
+            if (auto d = ort_golden_diff(path, kBert)) EXPECT_LT(*d, 5e-2) << dtype_name(t) << " (ONNX Runtime)";
+        }
+        if (torchscript_available()) {  // TorchScript still widens them (libtorch runs float32 modules)
+            std::ostringstream log;
             write_export(built, ckpt, dir.path + "/out/model.pt", {.format = Format::torchscript});
             EXPECT_TRUE(validate_torchscript(built.model, dir.path + "/out/model.pt", no_ort(), log)) << log.str();
         }
     }
+}
+
+TEST(Export, Bfloat16BelowOpset13IsWrittenAsFloat32) {
+    // Cast takes bfloat16 from opset 13 on: below it the weights are widened, as before.
+    TempDir dir;
+    std::filesystem::copy_file(kBert + "/config.json", dir.path + "/config.json");
+    std::vector<std::pair<std::string, Tensor>> halves;
+    for (auto& [name, w] : read_safetensors(kBert + "/model.safetensors")) {
+        Tensor h = Tensor::empty(DType::bf16, w.shape);
+        for (int64_t k = 0; k < w.numel(); ++k) {
+            uint32_t bits;
+            std::memcpy(&bits, &w.ptr<float>()[k], 4);
+            h.ptr<uint16_t>()[k] = uint16_t(bits >> 16);
+        }
+        halves.emplace_back(name, h);
+    }
+    write_safetensors(dir.path + "/model.safetensors", halves);
+    Checkpoint ckpt = Checkpoint::open(dir.path);
+    BuiltModel built = build_model(plugin_registry(), ckpt, "sequence-classification", 12);
+    write_export(built, ckpt, dir.path + "/model.onnx", {});
+    Model written = load_onnx(dir.path + "/model.onnx");
+    for (const auto& [name, w] : written.initializers)
+        if (name.rfind("bert.", 0) == 0) EXPECT_EQ(w.dtype, DType::f32) << name;
+    for (const Node& n : written.nodes)
+        if (n.op == "Cast") EXPECT_FALSE(written.initializers.count(n.inputs[0])) << n.name << " casts a weight";
+    std::ostringstream log;
+    EXPECT_TRUE(validate_export(built.model, dir.path + "/model.onnx", no_ort(), log)) << log.str();
 }
 
 TEST(Export, ShardedAndPickledCheckpointsExportTheSameModel) {
