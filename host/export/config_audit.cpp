@@ -38,11 +38,13 @@ const std::set<std::string>& any_value_keys() {
         "encoder_no_repeat_ngram_size", "bad_words_ids", "num_return_sequences", "output_scores",
         "return_dict_in_generate", "forced_bos_token_id", "forced_eos_token_id", "remove_invalid_values",
         "exponential_decay_length_penalty", "suppress_tokens", "begin_suppress_tokens", "forced_decoder_ids",
-        "max_new_tokens", "task_specific_params",
+        "max_new_tokens", "task_specific_params", "cache_implementation",
         // training only: weight initialisation, dropouts (any key naming one, below), layer drop, drop path
         "initializer_range", "initializer_factor", "init_std", "embed_init_std", "init_xavier_std",
         "logit_scale_init_value", "layerdrop", "encoder_layerdrop", "decoder_layerdrop", "drop_path_rate",
         "attn_pdrop", "resid_pdrop", "embd_pdrop", "summary_first_dropout", "summary_last_dropout",
+        // mixture of experts: the auxiliary loss, and router noise applied only in training
+        "output_router_logits", "router_aux_loss_coef", "router_jitter_noise",
         // Whisper: SpecAugment (training), the timestamp filter of generate()
         "apply_spec_augment", "mask_time_prob", "mask_time_length", "mask_time_min_masks", "mask_feature_prob",
         "mask_feature_length", "mask_feature_min_masks", "median_filter_width",
@@ -68,7 +70,7 @@ bool is_default_valued(const std::string& key, const nlohmann::json& value) {
     return false;
 }
 
-// Keys of one model type that its transformers classes (4.40.2) never read, where
+// Keys of one model type that its transformers classes (4.40.2; 4.44.0 for the types only it has) never read, where
 // the same key matters for other types.
 const std::map<std::string, std::set<std::string>>& model_type_keys() {
     // Llama and its copies compute rotary positions for any length; only the "dynamic"
@@ -78,6 +80,12 @@ const std::map<std::string, std::set<std::string>>& model_type_keys() {
         {"llama", rotary}, {"mistral", rotary}, {"qwen2", rotary},
         // GemmaMLP uses hidden_activation; hidden_act stays in the config for older versions
         {"gemma", {"max_position_embeddings", "hidden_act"}},
+        {"gemma2", rotary}, {"starcoder2", rotary}, {"mixtral", rotary}, {"qwen2_moe", rotary},
+        // Phi-3 (4.44.0): only Phi3FlashAttention2 applies sliding_window; the two lengths are read by
+        // longrope (rope_scaling), where the plugin reads them
+        {"phi3", {"sliding_window", "max_position_embeddings", "original_max_position_embeddings"}},
+        // GPTBigCode: both only change how a half-precision softmax is upcast; the graph computes in float32
+        {"gpt_bigcode", {"attention_softmax_in_fp32", "scale_attention_softmax_in_fp32"}},
     };
     return keys;
 }
