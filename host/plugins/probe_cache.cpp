@@ -24,10 +24,19 @@ std::string cache_dir() {
     return "";
 }
 
-// What identifies one build of a plugin file: size, mtime (ns) and content hash.
-std::optional<nlohmann::json> fingerprint(const std::string& path) {
+struct FileStat {
+    int64_t size = 0, mtime_ns = 0;
+};
+
+std::optional<FileStat> stat_file(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return FileStat{int64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::string host_abi() { return std::to_string(HFX_ABI_MAJOR) + "." + std::to_string(HFX_ABI_MINOR); }
+
+std::optional<std::string> content_hash(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bit
@@ -38,10 +47,22 @@ std::optional<nlohmann::json> fingerprint(const std::string& path) {
     }
     char hex[17];
     std::snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
-    int64_t mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    // The host's ABI is part of the key: a new host judges the plugin anew.
-    return nlohmann::json{{"size", int64_t(st.st_size)}, {"mtime_ns", mtime_ns}, {"fnv1a", hex},
-                          {"host_abi", std::to_string(HFX_ABI_MAJOR) + "." + std::to_string(HFX_ABI_MINOR)}};
+    return std::string(hex);
+}
+
+// What identifies one build of a plugin file: size, mtime (ns) and content hash; the host's ABI
+// is part of the key, so a new host judges the plugin anew.
+std::optional<nlohmann::json> fingerprint(const std::string& path) {
+    auto st = stat_file(path);
+    auto hash = st ? content_hash(path) : std::nullopt;
+    if (!hash) return std::nullopt;
+    return nlohmann::json{{"size", st->size}, {"mtime_ns", st->mtime_ns}, {"fnv1a", *hash}, {"host_abi", host_abi()}};
+}
+
+// The cheap half of the key first: a file whose size, mtime or host ABI changed is not read at all.
+bool same_stat(const nlohmann::json& cached, const FileStat& st) {
+    return cached.is_object() && cached.value("size", int64_t(-1)) == st.size &&
+           cached.value("mtime_ns", int64_t(-1)) == st.mtime_ns && cached.value("host_abi", std::string()) == host_abi();
 }
 
 nlohmann::json read_all(const std::string& file) {
@@ -61,10 +82,12 @@ ProbeCache::ProbeCache() {
 
 std::optional<ProbeVerdict> ProbeCache::find(const std::string& path) const {
     auto it = verdicts_.find(path);
-    if (it == verdicts_.end()) return std::nullopt;
-    auto fp = fingerprint(path);
-    if (!fp || !it->is_object() || it->value("file", nlohmann::json()) != *fp)
-        return std::nullopt;
+    if (it == verdicts_.end() || !it->is_object()) return std::nullopt;
+    nlohmann::json cached = it->value("file", nlohmann::json());
+    auto st = stat_file(path);
+    if (!st || !same_stat(cached, *st)) return std::nullopt;
+    auto hash = content_hash(path);
+    if (!hash || cached.value("fnv1a", std::string()) != *hash) return std::nullopt;
     return ProbeVerdict{it->value("ok", false), it->value("problem", std::string())};
 }
 

@@ -88,6 +88,7 @@ struct RegistrarState {
     }
 };
 
+PluginRegistry::PluginRegistry() = default;
 PluginRegistry::~PluginRegistry() = default;  // plugins stay mapped: their code may still be referenced
 
 void PluginRegistry::report(const std::string& message) {
@@ -128,7 +129,8 @@ bool PluginRegistry::load_file(const std::string& path) {
 // Loads and registers the plugin in a child first (once per file version: the verdict is cached), so
 // that a crash, exit() or hang in its constructors, entry point or registration never reaches the host.
 std::string PluginRegistry::probe_in_child(const std::string& path, const std::string& canonical) {
-    ProbeCache cache;
+    if (!probe_cache_) probe_cache_ = std::make_unique<ProbeCache>();
+    ProbeCache& cache = *probe_cache_;
     if (auto v = cache.find(canonical)) return v->ok ? "" : v->problem;
     ChildOutcome c = run_in_child(
         [&] {

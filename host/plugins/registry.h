@@ -15,6 +15,8 @@
 
 namespace hfx {
 
+class ProbeCache;
+
 struct ModelTypeEntry {
     std::string model_type;
     std::vector<std::string> features;
@@ -30,7 +32,7 @@ struct ModelTypeEntry {
 
 class PluginRegistry {
 public:
-    PluginRegistry() = default;
+    PluginRegistry();
     ~PluginRegistry();
     PluginRegistry(const PluginRegistry&) = delete;
     PluginRegistry& operator=(const PluginRegistry&) = delete;
@@ -52,6 +54,7 @@ private:
     std::string load_in_process(const std::string& path);
 
     bool isolate_ = true;  // false in the probing child itself
+    std::unique_ptr<ProbeCache> probe_cache_;  // opened at the first probe, read once per registry
 
     std::map<std::string, ModelTypeEntry> types_;
     std::vector<void*> handles_;
