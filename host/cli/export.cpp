@@ -10,6 +10,7 @@
 #include "export/split.h"
 #include "features/optimum_tasks.h"
 #include "torchscript/torchscript.h"
+#include "validate/memory_budget.h"
 #include "validate/validate.h"
 
 namespace hfx::cli {
@@ -120,6 +121,7 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
         }
         Checkpoint ckpt = Checkpoint::open(args->model);
         resolve_feature(*args, ckpt, *registry);
+        if (!args->no_validate) require_validation_fits(ckpt);  // said now, not after a long export
         if (args->split) return export_split_command(*args, *registry, ckpt);
         BuiltModel built = build_model(*registry, ckpt, args->feature, args->opset);
         check_config_reads(ckpt.config(), {&built}, args->strict);

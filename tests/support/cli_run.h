@@ -15,10 +15,11 @@ struct CliResult {
     std::string out, err;
 };
 
-// `hfexport <args>`; stdout and stderr are captured separately.
-inline CliResult run_cli(const std::string& args) {
+// `hfexport <args>`; stdout and stderr are captured separately. `env` is put before the command
+// as the shell reads it ("NAME=value ").
+inline CliResult run_cli(const std::string& args, const std::string& env = "") {
     TempDir tmp;
-    std::string cmd = std::string(HFX_EXE) + " " + args + " >" + tmp.path + "/out 2>" + tmp.path + "/err";
+    std::string cmd = env + std::string(HFX_EXE) + " " + args + " >" + tmp.path + "/out 2>" + tmp.path + "/err";
     int status = std::system(cmd.c_str());
     auto slurp = [](const std::string& p) {
         std::ifstream in(p);
