@@ -35,7 +35,7 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
-#include "export/onnx_load.h"
+#include "onnx/load.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/kernel.h"
 #include "runtime/ops/gemm_isa.h"
