@@ -46,8 +46,12 @@ void expect_exit(const CliResult& r, int code, const std::string& message) {
 
 TEST(CliExitCode, InputIs1) {
     TempDir dir;
-    expect_exit(run_cli("run " + dir.path + "/missing.onnx"), 1, "missing.onnx");
-    expect_exit(run_cli("export --no-such-option x"), 1, "no-such-option");
+    expect_exit(run_cli("run " + dir.path + "/missing.onnx --random batch=1"), 1, "missing.onnx");
+    expect_exit(run_cli("run " + dir.path + "/missing.onnx"), 1, "option '--inputs'");
+    // CLI11's usage errors (its own two-line text) exit 1 as well.
+    CliResult usage = run_cli("export " + dir.path + "/out");
+    EXPECT_EQ(usage.code, 1) << usage.err;
+    EXPECT_NE(usage.err.find("--model is required"), std::string::npos) << usage.err;
 }
 
 TEST(CliExitCode, CheckpointIs2) {
