@@ -19,7 +19,7 @@ std::vector<std::string> FeaturesManager::get_supported_features_for_model_type(
     if (!e) {
         std::vector<std::string> known;
         for (const ModelTypeEntry* k : registry_.entries()) known.push_back(k->model_type);
-        throw Error("model type '" + model_type + "': no loaded plugin supports it (known: " +
+        throw Error(ErrorKind::plugin, "model type '" + model_type + "': no loaded plugin supports it (known: " +
                     (known.empty() ? std::string("none; no plugins found") : join(known)) + ")");
     }
     return e->features;

@@ -42,6 +42,7 @@ std::string strip_trailing_slashes(std::string s) {
 
 struct CheckpointLoader {
     static Checkpoint load(const std::string& given) {
+        ErrorArea area(ErrorKind::checkpoint);  // read_config narrows it to config
         std::string path = strip_trailing_slashes(given);
         std::error_code ec;
         auto status = fs::status(path, ec);
@@ -98,7 +99,7 @@ const WeightRef* Checkpoint::find(const std::string& name) const {
 
 const WeightRef& Checkpoint::at(const std::string& name) const {
     const WeightRef* w = find(name);
-    if (!w) fail("tensor '", name, "': not found in ", weights_path_);
+    if (!w) fail_checkpoint("tensor '", name, "': not found in ", weights_path_);
     return *w;
 }
 

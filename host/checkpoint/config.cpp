@@ -9,6 +9,7 @@
 namespace hfx {
 
 nlohmann::json read_config(const std::string& path) {
+    ErrorArea area(ErrorKind::config);
     if (!std::filesystem::is_regular_file(path)) fail("config '", path, "': does not exist");
     nlohmann::json config = read_json_file("config", path);
     if (!config.is_object()) fail("config '", path, "': not a JSON object");

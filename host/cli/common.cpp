@@ -20,6 +20,7 @@ namespace {
 
 // [plugins] dirs from --config FILE, else ~/.config/hfexport/config.toml when present.
 std::vector<std::string> config_plugin_dirs() {
+    ErrorArea area(ErrorKind::config);
     std::string file = globals().config_file;
     if (file.empty()) {
         const char* home = std::getenv("HOME");

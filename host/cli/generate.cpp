@@ -24,7 +24,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "export/exporter.h"
-#include "export/onnx_load.h"
+#include "onnx/load.h"
 #include "export/split.h"
 #include "runtime/generate.h"
 #include "runtime/generation_config.h"

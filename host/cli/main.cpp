@@ -9,6 +9,21 @@
 #include "core/staged_files.h"
 #include "hfx/error.h"
 
+namespace {
+// The exit code of each error kind (README.md, "Exit codes"); 0 is success. A command's own
+// verdict (validate's mismatch, selftest's failures) exits 1 as well.
+int exit_code(hfx::ErrorKind kind) {
+    switch (kind) {
+        case hfx::ErrorKind::input: return 1;
+        case hfx::ErrorKind::checkpoint: return 2;
+        case hfx::ErrorKind::config: return 3;
+        case hfx::ErrorKind::plugin: return 4;
+        case hfx::ErrorKind::internal: return 5;
+    }
+    return 5;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace hfx::cli;
     // Diagnostics go to stderr, one line each; stdout carries results.
@@ -37,7 +52,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        int rc = app.exit(e);  // --help and --version exit 0
+        return rc == 0 ? 0 : exit_code(hfx::ErrorKind::input);
     }
     // Ctrl-C or SIGTERM during an export removes its temporary files (core/staged_files.h).
     hfx::install_staged_files_signal_cleanup();
@@ -45,9 +61,12 @@ int main(int argc, char** argv) {
     try {
         for (auto& [sub, run] : commands)
             if (sub->parsed()) return run();
-    } catch (const std::exception& e) {
+    } catch (const hfx::Error& e) {
+        spdlog::error("{}", e.what());
+        return exit_code(e.kind());
+    } catch (const std::exception& e) {  // not raised as an hfx::Error: nobody checked for it
         spdlog::error("{}", hfx::one_line(e.what()));
-        return 1;
+        return exit_code(hfx::ErrorKind::internal);
     }
     return 1;
 }

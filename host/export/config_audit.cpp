@@ -162,7 +162,7 @@ std::string unread_keys_message(const nlohmann::json& config, const std::vector<
 void check_config_reads(const nlohmann::json& config, const std::vector<const BuiltModel*>& builds, bool strict) {
     std::string msg = unread_keys_message(config, builds);
     if (msg.empty()) return;
-    if (strict) fail(msg);
+    if (strict) fail_config(msg);
     spdlog::warn("{}", msg);
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <hfx/onnx_config.h>
 #include <spdlog/spdlog.h>
@@ -44,14 +45,29 @@ BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::s
             },
             plugin_timeout_seconds());
         if (c.died)
-            fail("plugin '", entry->plugin_file, "': model type '", model_type, "' ", c.problem,
-                 " while building the graph");
+            fail_plugin("plugin '", entry->plugin_file, "': model type '", model_type, "' ", c.problem,
+                        " while building the graph");
     }
-    if (entry->build(host_api(), &b, entry->user) != HFX_OK)
-        fail(b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);
+    // A plugin's message crosses the C ABI as text: the status says whether it refused the
+    // checkpoint's config.json or lacks a tensor, else a failing host call keeps its kind,
+    // else the plugin failed.
+    int rc = HFX_OK;
+    {
+        ErrorArea area(ErrorKind::plugin);  // the host calls the plugin makes
+        rc = entry->build(host_api(), &b, entry->user);
+    }
+    if (rc != HFX_OK) {
+        ErrorKind kind = rc == HFX_ERROR_CONFIG       ? ErrorKind::config
+                         : rc == HFX_ERROR_CHECKPOINT ? ErrorKind::checkpoint
+                         : b.host_failed              ? b.host_error_kind
+                                                      : ErrorKind::plugin;
+        fail(kind, b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);
+    }
     if (!component.empty() && !b.component_read)
-        fail("model type '", model_type, "': its plugin builds no split (encoder/decoder) layout; export it without --split");
-    if (b.model.outputs.empty()) fail("plugin '", entry->plugin_file, "': model type '", model_type, "' declared no outputs");
+        fail_input("model type '", model_type,
+                   "': its plugin builds no split (encoder/decoder) layout; export it without --split");
+    if (b.model.outputs.empty())
+        fail_plugin("plugin '", entry->plugin_file, "': model type '", model_type, "' declared no outputs");
     BuiltModel out;
     out.model_type = model_type;
     out.feature = feature;
@@ -80,8 +96,9 @@ BuiltModel build_model(const PluginRegistry& registry, const Checkpoint& ckpt, c
 TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& model_type, const std::string& feature,
                          uint64_t seed) {
     const ModelTypeEntry* entry = registry.find(model_type);
-    if (!entry) fail("model type '", model_type, "': no plugin registers it (see `hfexport features`)");
-    if (!entry->tiny_config) fail("model type '", model_type, "': its plugin registers no tiny_config");
+    if (!entry) fail_plugin("model type '", model_type, "': no plugin registers it (see `hfexport features`)");
+    if (!entry->tiny_config) fail_plugin("model type '", model_type, "': its plugin registers no tiny_config");
+    ErrorArea area(ErrorKind::plugin);  // the tiny config is the plugin's
     std::vector<char> text(1 << 16);
     if (entry->tiny_config(text.data(), text.size(), entry->user) != HFX_OK)
         fail("model type '", model_type, "': tiny_config failed (empty or over 64 KiB)");
@@ -98,7 +115,8 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
     out.config["model_type"] = model_type;
     // A build that fails after a name was answered absent needed it: retry with it present.
     std::set<std::string> present;
-    std::string first_error;  // reported when no retry helps
+    std::unique_ptr<Error> first_error;  // reported when no retry helps
+    std::vector<std::string> first_absent;  // the names the first build was answered absent
     for (int attempt = 0;; ++attempt) {
         TinyWeights tiny;
         tiny.task_layout = task_of(feature) != "default";
@@ -114,15 +132,20 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
         try {
             run_plugin(registry, b, model_type, feature, 0, "");
         } catch (const Error& e) {
-            if (attempt == 0) first_error = e.what();
-            const std::string& msg = first_error;
+            if (attempt == 0) {
+                first_error = std::make_unique<Error>(e);
+                first_absent = tiny.answered_absent;
+            }
             bool retry = attempt < 16 && !tiny.answered_absent.empty() && !present.count(tiny.answered_absent.back());
             if (retry) {
                 present.insert(tiny.answered_absent.back());
                 continue;
             }
-            if (msg.find("not found in the checkpoint") == std::string::npos) throw;
-            fail(msg, " (make-tiny: only a tensor already created by get(name, shape) has a shape; see docs/plugins.md)");
+            // The first build failed after a lookup was answered absent, and answering present did
+            // not help: the plugin asked for the shape of a tensor it had not created yet.
+            if (first_absent.empty()) throw;
+            fail(first_error->kind(), first_error->what(),
+                 " (make-tiny: only a tensor already created by get(name, shape) has a shape; see docs/plugins.md)");
         }
         tiny.check_complete();
         out.tensors = std::move(tiny.created);

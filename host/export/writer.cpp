@@ -116,9 +116,10 @@ void check_model(const Model& model) {
         onnx::ShapeInferenceOptions options(true, 1, false);
         onnx::shape_inference::InferShapes(mp, onnx::OpSchemaRegistry::Instance(), options);
     } catch (const std::exception& e) {
+        // The graph a plugin built is not valid ONNX: the plugin's fault (or the lowering's).
+        // The checker's text runs over several lines; its first line names the node.
         std::string msg = e.what();
-        if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
-        fail("onnx checker: ", msg);
+        fail_plugin("onnx checker: ", msg.substr(0, msg.find('\n')));
     }
 }
 

@@ -15,8 +15,14 @@ template <class R, class F>
 R guarded(hfx_build* b, R on_error, F&& f) {
     try {
         return f();
+    } catch (const Error& e) {
+        b->error = e.what();
+        b->host_failed = true;
+        b->host_error_kind = e.kind();
     } catch (const std::exception& e) {
         b->error = e.what();
+        b->host_failed = true;
+        b->host_error_kind = ErrorKind::internal;
     }
     return on_error;
 }
@@ -187,11 +193,12 @@ hfx_value api_weight(hfx_build* b, const char* name, int32_t rank, const int64_t
             Shape want(expected, expected + rank);
             std::string ws = "(";
             for (int32_t k = 0; k < rank; ++k) ws += (k ? ", " : "") + (want[size_t(k)] < 0 ? std::string("?") : std::to_string(want[size_t(k)]));
-            fail("tensor '", name, "': shape ", shape_str(w.shape), " does not match the config's ", ws + ")", " (", w.file, ")");
+            fail_checkpoint("tensor '", name, "': shape ", shape_str(w.shape), " does not match the config's ", ws + ")",
+                            " (", w.file, ")");
         }
         DType t = w.dtype;
         if (t != DType::f32 && t != DType::f16 && t != DType::bf16 && t != DType::f64 && t != DType::i64 && t != DType::i32)
-            fail("tensor '", name, "': dtype ", dtype_name(t), " is not supported (", w.file, ")");
+            fail_checkpoint("tensor '", name, "': dtype ", dtype_name(t), " is not supported (", w.file, ")");
         std::string key = name;
         if (!b->model.initializers.count(key)) b->model.initializers[key] = b->checkpoint->tensor(name);
         bool is_float = t == DType::f16 || t == DType::bf16 || t == DType::f64 || t == DType::f32;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checkpoint/checkpoint.h"
+#include "core/error.h"
 #include "core/ir.h"
 #include "hfx/abi.h"
 
@@ -35,6 +36,10 @@ struct hfx_build {
     std::map<std::string, int> name_uses;  // for unique node names
     std::map<std::string, std::string> properties;  // "atol", "default_opset"
     std::string error;
+    // The kind of the last host call that failed in this build (a missing tensor: checkpoint):
+    // the SDK throws on it, so a build failing after one fails because of it.
+    bool host_failed = false;
+    hfx::ErrorKind host_error_kind = hfx::ErrorKind::plugin;
     int constant_count = 0;
 };
 

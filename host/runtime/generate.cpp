@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/error.h"
-#include "validate/dummy_inputs.h"
+#include "onnx/dims.h"
 
 namespace hfx::rt {
 namespace {

@@ -35,6 +35,7 @@ std::vector<int64_t> tokens(const json& j, const std::string& file, const char* 
 }  // namespace
 
 std::string read_generation_config(const std::string& dir, GenerateOptions& o) {
+    ErrorArea area(ErrorKind::config);
     std::string file = (fs::path(dir) / "generation_config.json").string();
     if (!fs::is_regular_file(file)) file = (fs::path(dir) / "config.json").string();
     if (!fs::is_regular_file(file)) return "";

@@ -11,6 +11,12 @@
 
 namespace hfx::rt {
 
+class PackedWeights;
+
+// The domain of the fused kernels the fusion passes plan (fuse/fuse.h); a model's own
+// nodes never use it.
+inline constexpr const char* kFusedDomain = "hfx.fused";
+
 // A graph attribute (Loop's body) the session prepared once. Kernels run it
 // through KernelContext::run_subgraph, which also binds the outer-scope values
 // the graph reads.
@@ -37,6 +43,10 @@ struct KernelContext {
     // Graph attributes by name and the values of the outer-scope names they read.
     std::vector<std::pair<std::string, Subgraph*>> subgraphs;
     std::vector<Value> outer;
+    // Fused Linear steps: the session's packed weights (null while folding) and the
+    // step's index into them.
+    PackedWeights* packed = nullptr;
+    int64_t linear_index = -1;
 
     size_t num_inputs() const { return inputs.size(); }
     bool is_sequence(size_t i) const { return i < seq_inputs.size() && seq_inputs[i] != nullptr; }
@@ -47,17 +57,17 @@ struct KernelContext {
     void set_output(size_t i, Value v);   // a tensor or sequence output
     Subgraph& subgraph(const std::string& attr) const;  // fails when the node has no such graph
 
-    // Throws hfx::Error "node '<name>' (<Op>): <parts...>".
+    // Throws hfx::Error "node '<name>' (<Op>): <parts...>", which names the node (Error::node()).
     template <class... Parts>
     [[noreturn]] void fail(const Parts&... parts) const {
-        hfx::fail("node '", node.name, "' (", node.op, "): ", parts...);
+        hfx::fail_at_node(node.name, "node '", node.name, "' (", node.op, "): ", parts...);
     }
 };
 
 using KernelFn = void (*)(KernelContext&);
 
 struct KernelEntry {
-    const char* domain;  // "" = ai.onnx, or "com.microsoft"
+    const char* domain;  // "" = ai.onnx, "com.microsoft", or kFusedDomain
     const char* op;
     int since;  // first opset version this kernel implements
     int until;  // last one (inclusive)

@@ -87,6 +87,10 @@ const std::vector<KernelEntry>& kernel_table() {
         {"", "Clip", 6, last, op_clip},
         {"", "Gelu", 20, last, op_gelu},
         {"com.microsoft", "Gelu", 1, 1, op_gelu},
+        // fused steps the fusion passes plan (fuse/), never a model's own nodes
+        {kFusedDomain, "Linear", 1, 1, op_fused_linear},
+        {kFusedDomain, "LayerNorm", 1, 1, op_fused_layer_norm},
+        {kFusedDomain, "Gelu", 1, 1, op_fused_gelu},
         // shape and data movement
         {"", "Shape", 1, last, op_shape},
         {"", "Size", 1, last, op_size},

@@ -7,18 +7,14 @@
 #include <string>
 
 #include "core/ir.h"
+#include "onnx/dims.h"
 
 namespace hfx {
-
-using DimBindings = std::map<std::string, int64_t>;
 
 // The sizes validation uses: deliberately unlike any used while building.
 DimBindings validation_dims();
 // Other sizes again, with empty pasts: a second point that proves nothing is fixed.
 DimBindings second_validation_dims();
-
-// Resolves "past_sequence + sequence", "batch*4" and the like; unknown names -> 2.
-int64_t resolve_dim(const Dim& d, const DimBindings& dims);
 
 // HFX_DUMMY_IDS_ENDING: the last unpadded position of every row (per `mask`,
 // same shape as `ids`; null = no padding) becomes spec.end, and spec.end

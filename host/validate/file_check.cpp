@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
-#include "export/onnx_wire.h"
+#include "onnx/wire.h"
 
 namespace onnx::checker {
 // What check_model(path) runs after loading the file, with the model's folder in

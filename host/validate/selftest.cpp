@@ -9,7 +9,7 @@
 #include "checkpoint/checkpoint.h"
 #include "core/error.h"
 #include "export/exporter.h"
-#include "export/onnx_load.h"
+#include "onnx/load.h"
 #include "runtime/session.h"
 #include "torchscript/torchscript.h"
 #include "validate/ort_oracle.h"

@@ -11,7 +11,7 @@
 
 #include "checkpoint/checkpoint.h"
 #include "checkpoint/safetensors_write.h"
-#include "export/onnx_load.h"
+#include "onnx/load.h"
 #include "export/exporter.h"
 #include "torchscript/torchscript.h"
 #include "export/lower.h"

@@ -84,7 +84,7 @@ TEST(ConfigAudit, UnknownKeyWarnsAndStrictFails) {
     EXPECT_TRUE(fs::exists(dir.path + "/warn/model.onnx"));
 
     r = run_cli("export --model " + ckpt + " --feature sequence-classification --strict " + dir.path + "/strict");
-    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.code, 3);  // a config error (README.md, "Exit codes")
     EXPECT_NE(r.err.find(line), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_FALSE(fs::exists(dir.path + "/strict/model.onnx"));
@@ -106,7 +106,7 @@ TEST(ConfigAudit, StrictSplitExportWritesNothing) {
     std::ofstream(ckpt + "/config.json") << config.dump(2);
     fs::copy_file(from + "/model.safetensors", ckpt + "/model.safetensors");
     CliResult r = run_cli("export --model " + ckpt + " --feature seq2seq-lm --split --strict " + dir.path + "/out");
-    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.code, 3);  // a config error
     EXPECT_NE(r.err.find("keys not read by plugin 't5': position_bias_flavour"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir.path + "/out/encoder_model.onnx"));
 }

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "core/error.h"
-#include "export/onnx_load.h"
+#include "onnx/load.h"
 #include "runtime/session.h"
 
 namespace fs = std::filesystem;

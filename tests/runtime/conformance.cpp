@@ -11,8 +11,8 @@
 #include <set>
 
 #include "core/error.h"
-#include "export/onnx_load.h"
-#include "export/onnx_tensor.h"
+#include "onnx/load.h"
+#include "onnx/tensor.h"
 #include "runtime/kernel.h"
 #include "runtime/session.h"
 

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "export/onnx_load.h"
+#include "onnx/load.h"
 #include "golden_reader.h"
 #include "runtime/kernel.h"
 #include "runtime/session.h"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
-#include "export/onnx_wire.h"
+#include "onnx/wire.h"
 
 using namespace hfx;
 

@@ -32,6 +32,12 @@ extern "C" {
 /* Status codes returned by plugin callbacks and host functions. */
 #define HFX_OK 0
 #define HFX_ERROR 1
+/* A build's refusal of its config.json (a key missing, of the wrong type or out of
+ * range; the message names the key): a failure like HFX_ERROR, which a host that
+ * knows it reports as a config error rather than a plugin's (1.1). */
+#define HFX_ERROR_CONFIG 2
+/* The same for a tensor the checkpoint lacks (1.1). */
+#define HFX_ERROR_CHECKPOINT 3
 
 /* Element types: the ONNX TensorProto.DataType codes. */
 typedef enum hfx_dtype {

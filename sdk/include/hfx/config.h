@@ -46,8 +46,9 @@ public:
     // error names both keys, not the ONNX checker's Reshape.
     void require_divisible(const std::string& a, int64_t va, const std::string& b, int64_t vb) const {
         if (vb <= 0 || va % vb != 0)
-            throw Error("config key '" + path(a) + "': " + std::to_string(va) + " is not a multiple of '" + path(b) +
-                        "' (" + std::to_string(vb) + ") (config.json)");
+            throw Error(ErrorKind::config, "config key '" + path(a) + "': " + std::to_string(va) +
+                                               " is not a multiple of '" + path(b) + "' (" + std::to_string(vb) +
+                                               ") (config.json)");
     }
     std::string s(const std::string& key) const { return string(key, nullptr); }
     std::string s(const std::string& key, const std::string& fallback) const { return string(key, &fallback); }
@@ -55,7 +56,7 @@ public:
         int v = 0;
         std::string p = path(key);
         int rc = api_->config_bool(b_, p.c_str(), &v);
-        if (rc < 0) throw Error("config key '" + key + "': expected true or false (config.json)");
+        if (rc < 0) throw Error(ErrorKind::config, "config key '" + key + "': expected true or false (config.json)");
         return rc == 0 ? fallback : v != 0;
     }
     // Number of entries of an array or object (0 when absent).
@@ -115,9 +116,9 @@ private:
         double v = 0;
         std::string p = path(key);
         int rc = api_->config_number(b_, p.c_str(), &v);
-        if (rc < 0) throw Error("config key '" + p + "': expected a number (config.json)");
+        if (rc < 0) throw Error(ErrorKind::config, "config key '" + p + "': expected a number (config.json)");
         if (rc == 0) {
-            if (!fallback) throw Error("config key '" + p + "': missing (config.json)");
+            if (!fallback) throw Error(ErrorKind::config, "config key '" + p + "': missing (config.json)");
             return *fallback;
         }
         return v;
@@ -126,15 +127,15 @@ private:
         double v = 0;
         std::string p = path(key);
         int rc = api_->config_number(b_, p.c_str(), &v);
-        if (rc < 0) throw Error("config key '" + p + "': expected an integer (config.json)");
+        if (rc < 0) throw Error(ErrorKind::config, "config key '" + p + "': expected an integer (config.json)");
         if (rc == 0) {
-            if (!fallback) throw Error("config key '" + p + "': missing (config.json)");
+            if (!fallback) throw Error(ErrorKind::config, "config key '" + p + "': missing (config.json)");
             return *fallback;
         }
         auto bad = [&](const std::string& what) -> Error {
             char text[64];
             std::snprintf(text, sizeof text, "%.17g", v);
-            return Error("config key '" + p + "': " + text + " " + what + " (config.json)");
+            return Error(ErrorKind::config, "config key '" + p + "': " + text + " " + what + " (config.json)");
         };
         constexpr double exact = 9007199254740992.0;  // 2^53: larger doubles skip integers
         if (!std::isfinite(v) || std::floor(v) != v || std::fabs(v) > exact) throw bad("is not an integer in range");
@@ -150,9 +151,9 @@ private:
         const char* v = nullptr;
         std::string p = path(key);
         int rc = api_->config_string(b_, p.c_str(), &v);
-        if (rc < 0) throw Error("config key '" + p + "': expected a string (config.json)");
+        if (rc < 0) throw Error(ErrorKind::config, "config key '" + p + "': expected a string (config.json)");
         if (rc == 0) {
-            if (!fallback) throw Error("config key '" + p + "': missing (config.json)");
+            if (!fallback) throw Error(ErrorKind::config, "config key '" + p + "': missing (config.json)");
             return *fallback;
         }
         return v;

@@ -122,7 +122,8 @@ public:
     // The checkpoint's shape of `name` (error naming it when absent).
     std::vector<int64_t> weight_shape(const std::string& name) const {
         hfx_weight_info info{sizeof(hfx_weight_info)};
-        if (api_->weight_info(b_, name.c_str(), &info) != 1) throw Error("tensor '" + name + "': not found in the checkpoint");
+        if (api_->weight_info(b_, name.c_str(), &info) != 1)
+            throw Error(ErrorKind::checkpoint, "tensor '" + name + "': not found in the checkpoint");
         return std::vector<int64_t>(info.shape, info.shape + info.rank);
     }
     // A checkpoint tensor by HF name, shape checked (-1 = any size on that axis).

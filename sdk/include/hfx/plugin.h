@@ -45,6 +45,10 @@ inline int build_trampoline(const hfx_host_api* api, hfx_build* b, void* user) {
         build_of(user)(g);
         g.finish_outputs();
         return HFX_OK;
+    } catch (const Error& e) {
+        api->set_error(b, e.what());
+        if (e.kind() == ErrorKind::config) return HFX_ERROR_CONFIG;
+        return e.kind() == ErrorKind::checkpoint ? HFX_ERROR_CHECKPOINT : HFX_ERROR;
     } catch (const std::exception& e) {
         api->set_error(b, e.what());
     } catch (...) {

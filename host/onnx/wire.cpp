@@ -1,4 +1,4 @@
-#include "export/onnx_wire.h"
+#include "onnx/wire.h"
 
 namespace hfx {
 namespace {

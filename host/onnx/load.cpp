@@ -1,8 +1,8 @@
 // ONNX file -> hfx::Model. The file is mapped read-only; initializer tensors
 // view their raw_data inside the mapping (found by export/onnx_wire) or inside
 // mapped external data files, so loading copies no weights.
-#include "export/onnx_load.h"
-#include "export/onnx_tensor.h"
+#include "onnx/load.h"
+#include "onnx/tensor.h"
 
 #include <onnx/onnx_pb.h>
 // (after onnx_pb.h, which defines ONNX_API)
@@ -17,7 +17,7 @@
 #include "core/checked.h"
 #include "core/error.h"
 #include "core/mapped_file.h"
-#include "export/onnx_wire.h"
+#include "onnx/wire.h"
 
 namespace hfx {
 namespace {
