@@ -218,7 +218,7 @@ HttpReply FakeHub::handle_hub(const std::string& target, const std::string& auth
     if (files == repo.commits.end()) return error(404, "RevisionNotFound", "Invalid rev id: " + rev);
     if (api) {
         nlohmann::json j{{"id", repo_id}, {"modelId", repo_id}, {"sha", commit}, {"private", !repo.token.empty()},
-                         {"siblings", nlohmann::json::array()}};
+                         {"downloads", 0}, {"likes", 0}, {"tags", nlohmann::json::array()}, {"siblings", nlohmann::json::array()}};
         for (const auto& [name, bytes] : files->second) j["siblings"].push_back({{"rfilename", name}});
         for (const std::string& name : repo.listed_only)
             if (!files->second.count(name)) j["siblings"].push_back({{"rfilename", name}});

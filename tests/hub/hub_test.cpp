@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
 #include <set>
 
 #include "checkpoint/checkpoint.h"
@@ -58,6 +59,37 @@ TEST_F(HubTest, LayoutIsHuggingFaceHubs) {
     EXPECT_EQ(count("cdn", "GET"), 1u);
     Checkpoint ckpt = Checkpoint::open(snap);
     EXPECT_GT(ckpt.num_parameters(), 0);
+}
+
+// The cache as make_expected_layout.py writes it: "dir/", "file size first-16-bytes-hex",
+// "link -> target", sorted.
+std::string dump_cache(const std::string& root) {
+    std::set<std::string> lines;
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+        std::string rel = it->path().lexically_relative(root).string();  // not relative(): it follows links
+        if (rel == "CACHEDIR.TAG") continue;  // current huggingface_hub writes it, 0.23.4 did not
+        if (it->is_symlink()) {
+            lines.insert(rel + " -> " + fs::read_symlink(it->path()).string());
+        } else if (it->is_directory()) {
+            lines.insert(rel + "/");
+        } else {
+            std::string bytes = read_file(it->path().string()), hex;
+            char b[3];
+            for (size_t i = 0; i < std::min<size_t>(16, bytes.size()); ++i)
+                std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(bytes[i])), hex += b;
+            lines.insert(rel + " " + std::to_string(bytes.size()) + " " + hex);
+        }
+    }
+    std::string out;
+    for (const std::string& l : lines) out += l + "\n";
+    return out;
+}
+
+// expected_layout.txt is what Python's huggingface_hub 0.23.4 (snapshot_download of the same five
+// files from this fake hub) left in an empty cache: make_expected_layout.py.
+TEST_F(HubTest, CacheEqualsWhatHuggingFaceHubWrote) {
+    hub::resolve_model("org/tiny-bert");
+    EXPECT_EQ(dump_cache(cache), read_file(std::string(HFX_SOURCE_DIR) + "/tests/hub/expected_layout.txt"));
 }
 
 TEST_F(HubTest, WarmCacheDownloadsNothing) {
