@@ -16,7 +16,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 // Preference order as in transformers' from_pretrained: safetensors first,
 // since it needs no unpickling.
-constexpr const char* weight_file_names[] = {
+const std::vector<std::string> weight_file_names = {
     "model.safetensors",
     "model.safetensors.index.json",
     "pytorch_model.bin",
@@ -66,7 +66,7 @@ struct CheckpointLoader {
         ck.config_ = read_config(ck.config_path());
 
         if (ck.weights_path_.empty()) {
-            for (const char* name : weight_file_names) {
+            for (const std::string& name : weight_file_names) {
                 std::string candidate = ck.dir_ + "/" + name;
                 if (fs::is_regular_file(candidate, ec)) {
                     ck.weights_path_ = candidate;
@@ -76,7 +76,7 @@ struct CheckpointLoader {
         }
         if (ck.weights_path_.empty()) {
             std::string looked;
-            for (const char* name : weight_file_names) looked += (looked.empty() ? "" : ", ") + std::string(name);
+            for (const std::string& name : weight_file_names) looked += (looked.empty() ? "" : ", ") + name;
             fail("checkpoint '", ck.dir_, "': no weights found (looked for ", looked, ")");
         }
 
@@ -91,6 +91,8 @@ struct CheckpointLoader {
 };
 
 Checkpoint Checkpoint::open(const std::string& dir) { return CheckpointLoader::load(dir); }
+
+const std::vector<std::string>& Checkpoint::weight_file_names() { return hfx::weight_file_names; }
 
 const WeightRef* Checkpoint::find(const std::string& name) const {
     auto it = weights_.find(name);

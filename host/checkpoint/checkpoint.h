@@ -31,6 +31,9 @@ public:
     // Opens `dir` (or a config.json / weights file inside it). Throws hfx::Error
     // with a one-line message naming the file and tensor on any malformed input.
     static Checkpoint open(const std::string& dir);
+    // The weights files open() looks for, in its order of preference (the hub download fetches
+    // the first the repo has).
+    static const std::vector<std::string>& weight_file_names();
 
     const nlohmann::json& config() const { return config_; }
     const std::string& dir() const { return dir_; }

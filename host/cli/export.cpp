@@ -9,6 +9,7 @@
 #include "export/exporter.h"
 #include "export/split.h"
 #include "features/optimum_tasks.h"
+#include "hub/resolve.h"
 #include "torchscript/torchscript.h"
 #include "validate/memory_budget.h"
 #include "validate/validate.h"
@@ -90,7 +91,7 @@ int export_split_command(const ExportArgs& args, const PluginRegistry& registry,
 void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto args = std::make_shared<ExportArgs>();
     CLI::App* sub = app.add_subcommand("export", "Export a checkpoint to ONNX and validate it");
-    sub->add_option("-m,--model", args->model, "Checkpoint folder (config.json + weights)")->required();
+    sub->add_option("-m,--model", args->model, "Checkpoint folder (config.json + weights), or a hub id ORG/NAME[@REVISION] (Hugging Face cache)")->required();
     sub->add_option("--task", args->task,
                     "Task: optimum's name (text-generation-with-past, fill-mask, ...), a transformers.onnx feature, "
                     "or auto (the default: inferred from config.json's architectures, as optimum does)");
@@ -119,7 +120,7 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
             if (args->external_data) fail("option '--external-data': ONNX only (a .pt file holds its weights)");
             if (args->opset) fail("option '--opset': ONNX only");
         }
-        Checkpoint ckpt = Checkpoint::open(args->model);
+        Checkpoint ckpt = Checkpoint::open(hub::resolve_model(args->model));
         resolve_feature(*args, ckpt, *registry);
         if (!args->no_validate) require_validation_fits(ckpt);  // said now, not after a long export
         if (args->split) return export_split_command(*args, *registry, ckpt);

@@ -26,6 +26,7 @@
 #include "export/exporter.h"
 #include "onnx/load.h"
 #include "export/split.h"
+#include "hub/resolve.h"
 #include "runtime/generate.h"
 #include "runtime/generation_config.h"
 #include "runtime/seq2seq_generate.h"
@@ -156,7 +157,7 @@ int generate_seq2seq(const GenerateArgs& a, const std::string& model, const std:
 void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto a = std::make_shared<GenerateArgs>();
     CLI::App* sub = app.add_subcommand("generate", "Greedy decoding with the KV cache in the hfexport runtime");
-    sub->add_option("model", a->model, "A checkpoint folder (exported first), an export folder, or a .onnx file")->required();
+    sub->add_option("model", a->model, "A checkpoint folder or hub id ORG/NAME[@REVISION] (exported first), an export folder, or a .onnx file")->required();
     sub->add_option("--input-ids", a->input_ids, "Prompt token ids, e.g. 1,2,3 (repeat for a batch); the encoder's for seq2seq")
         ->allow_extra_args(false);
     sub->add_option("--input-features", a->input_features,
@@ -178,6 +179,7 @@ void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
     commands.emplace_back(sub, [a] {
         std::vector<std::vector<int64_t>> prompts;
         for (const std::string& text : a->input_ids) prompts.push_back(parse_ids(text));
+        a->model = hub::resolve_model(a->model);  // a hub id: its snapshot folder in the cache
 
         bool seq2seq_options = !a->input_features.empty() || a->start->count() || a->forced_bos->count();
         fs::path path = a->model;

@@ -7,6 +7,7 @@
 #include "cli/common.h"
 #include "export/exporter.h"
 #include "export/split.h"
+#include "hub/resolve.h"
 #include "validate/validate.h"
 
 namespace hfx::cli {
@@ -23,7 +24,7 @@ struct ValidateArgs {
 void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto args = std::make_shared<ValidateArgs>();
     CLI::App* sub = app.add_subcommand("validate", "Validate an exported ONNX (or TorchScript) file against its checkpoint");
-    sub->add_option("-m,--model", args->model, "Checkpoint folder the file was exported from")->required();
+    sub->add_option("-m,--model", args->model, "Checkpoint folder the file was exported from, or its hub id ORG/NAME[@REVISION]")->required();
     sub->add_option("--feature", args->feature, "Feature it was exported for")->capture_default_str();
     sub->add_option("onnx", args->onnx, "The ONNX file (a .pt file is validated as TorchScript, in libtorch)")->required();
     sub->add_option("--atol", args->atol, "Absolute tolerance (default: the model's)");
@@ -34,7 +35,7 @@ void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
                     "Graph of a split export: encoder, decoder or decoder-with-past (default: from optimum's file names)");
     commands.emplace_back(sub, [args] {
         auto registry = load_plugins();
-        Checkpoint ckpt = Checkpoint::open(args->model);
+        Checkpoint ckpt = Checkpoint::open(hub::resolve_model(args->model));
         std::string component = args->component;
         bool torchscript = std::filesystem::path(args->onnx).extension() == ".pt";
         Format format = torchscript ? Format::torchscript : Format::onnx;

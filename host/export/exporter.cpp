@@ -181,6 +181,15 @@ std::string resolve_output_path(const std::string& output, const std::string& ex
     return p.extension() == extension ? p.string() : (p / ("model" + extension)).string();
 }
 
+const std::vector<std::string>& checkpoint_side_files() {
+    static const std::vector<std::string> names = {
+        "generation_config.json", "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
+        "special_tokens_map.json", "added_tokens.json", "vocab.txt", "vocab.json", "merges.txt",
+        "normalizer.json", "spiece.model", "sentencepiece.bpe.model", "source.spm", "target.spm",
+        "tokenizer.model", "chat_template.json"};
+    return names;
+}
+
 std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std::string& dir) {
     std::vector<std::string> files;
     auto copy_beside = [&](const std::string& from, const std::string& name) {
@@ -198,13 +207,8 @@ std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std
     // What optimum saves beside its ONNX files, so the folder is complete for ONNX Runtime and
     // transformers.js: the tokenizer and processor files, and generation_config.json (`generate`
     // reads its start / eos / pad tokens). Whatever of these the checkpoint has.
-    static const char* const side_files[] = {
-        "generation_config.json", "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
-        "special_tokens_map.json", "added_tokens.json", "vocab.txt", "vocab.json", "merges.txt",
-        "normalizer.json", "spiece.model", "sentencepiece.bpe.model", "source.spm", "target.spm",
-        "tokenizer.model", "chat_template.json"};
     std::error_code ec;
-    for (const char* name : side_files)
+    for (const std::string& name : checkpoint_side_files())
         if (fs::is_regular_file(ckpt.dir() + "/" + name, ec)) copy_beside(ckpt.dir() + "/" + name, name);
     return files;
 }

@@ -64,6 +64,9 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
 // the image preprocessor's and generation configs when the checkpoint has them
 // (`run --image` and `generate` read them). Returns the files written.
 std::vector<std::string> copy_checkpoint_files(const Checkpoint& ckpt, const std::string& dir);
+// The tokenizer, processor and generation files copy_checkpoint_files copies when present (a hub
+// download fetches the ones the repo has).
+const std::vector<std::string>& checkpoint_side_files();
 
 // "out/" -> "out/model.onnx" (created); "x.onnx" -> itself; `extension` ".pt"
 // for TorchScript. Errors name the option.
