@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/staged_files.h"
+#include "export/config_divisible.h"
 #include "export/half_weights.h"
 #include "export/lower.h"
 #include "export/writer.h"
@@ -47,8 +48,11 @@ BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::s
             fail("plugin '", entry->plugin_file, "': model type '", model_type, "' ", c.problem,
                  " while building the graph");
     }
-    if (entry->build(host_api(), &b, entry->user) != HFX_OK)
-        fail(b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);
+    int status = entry->build(host_api(), &b, entry->user);
+    // Before the build's own verdict: a head count that does not divide fails there (in words that vary
+    // by plugin), or later in a Reshape without naming the key. One rule, one message for every plugin.
+    check_head_divisibility(b.config ? *b.config : b.checkpoint->config(), b.config_reads);
+    if (status != HFX_OK) fail(b.error.empty() ? "plugin '" + entry->plugin_file + "': build failed" : b.error);
     if (!component.empty() && !b.component_read)
         fail("model type '", model_type, "': its plugin builds no split (encoder/decoder) layout; export it without --split");
     if (b.model.outputs.empty()) fail("plugin '", entry->plugin_file, "': model type '", model_type, "' declared no outputs");
