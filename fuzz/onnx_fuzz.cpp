@@ -3,7 +3,7 @@
 // and, for models without Loop, one run on small inputs: symbolic dimensions
 // are 2, and a model whose fixed input sizes are larger is only planned.
 //
-// Memory: allocations over 16 MB fail (ASan's max_allocation_size, below),
+// Memory: allocations over 64 MB fail (ASan's max_allocation_size, below),
 // which the runtime turns into its "out of memory" error, so shapes that a
 // graph computes (Expand, ConstantOfShape, Tile ...) cannot make a legitimate
 // multi-gigabyte tensor and OOM the fuzzer; shapes that wrap or go negative
@@ -12,7 +12,7 @@
 #include "runtime/session.h"
 
 extern "C" const char* __asan_default_options() {
-    return "allocator_may_return_null=1:max_allocation_size_mb=16";
+    return "allocator_may_return_null=1:max_allocation_size_mb=64";
 }
 
 namespace {
