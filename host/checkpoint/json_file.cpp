@@ -47,6 +47,9 @@ nlohmann::json read_json_file(const std::string& thing, const std::string& path)
         }
         fail(thing, " '", path, "': not valid JSON (line ", std::to_string(line), ", column ",
              std::to_string(column), ")");
+    } catch (const nlohmann::json::out_of_range&) {
+        // A number no double holds (1e612): nlohmann throws out_of_range, not parse_error (found by fuzz/).
+        fail(thing, " '", path, "': a number is out of range (over 1.8e308)");
     }
 }
 

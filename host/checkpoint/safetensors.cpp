@@ -147,6 +147,8 @@ SafetensorsFile open_safetensors(const std::string& path) {
         unique = parse_json_unique(text, text + n, header, dup);
     } catch (const nlohmann::json::parse_error& e) {
         p.bad("header is not valid JSON (byte " + std::to_string(e.byte) + " of the header)");
+    } catch (const nlohmann::json::out_of_range&) {  // 1e999
+        p.bad("header holds a number out of range (over 1.8e308)");
     }
     if (!unique && dup.depth == 1) p.bad_tensor(dup.key, "appears twice in the header");
     if (!unique) p.bad("key '" + dup.key + "' appears twice in one object of the header");

@@ -79,7 +79,11 @@ int export_split_command(const ExportArgs& args, const PluginRegistry& registry,
         return 1;
     }
     if (!ok) {
-        spdlog::error("validation failed: the exported models' outputs do not match the reference ({})", args.output);
+        // Kept, as optimum keeps a model that fails its check: the log above says which outputs differ,
+        // and the files are what one inspects (netron, `hfexport run`) to see why.
+        spdlog::error("validation failed: the exported models' outputs do not match the reference; the files in '{}' "
+                      "are kept for inspection, not for use",
+                      args.output);
         return 1;
     }
     for (const ComponentExport& e : files) std::cout << "All good, model saved at: " << e.path << "\n";
@@ -135,7 +139,9 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
         }
         ValidationOptions vo = validation_options(*args, built);
         if (!validate_written(*args, built, path, vo)) {
-            spdlog::error("validation failed: the exported model's outputs do not match the reference ({})", path);
+            spdlog::error("validation failed: the exported model's outputs do not match the reference; '{}' is kept "
+                          "for inspection, not for use",
+                          path);
             return 1;
         }
         std::cout << "All good, model saved at: " << path << "\n";

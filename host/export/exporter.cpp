@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/staged_files.h"
+#include "export/config_divisible.h"
 #include "export/half_weights.h"
 #include "export/lower.h"
 #include "export/writer.h"
@@ -55,6 +56,12 @@ BuiltModel run_plugin(const PluginRegistry& registry, hfx_build& b, const std::s
     {
         ErrorArea area(ErrorKind::plugin);  // the host calls the plugin makes
         rc = entry->build(host_api(), &b, entry->user);
+    }
+    // Before the build's own verdict: a head count that does not divide fails there (in words that vary
+    // by plugin), or later in a Reshape without naming the key. One rule, one message for every plugin.
+    {
+        ErrorArea area(ErrorKind::config);
+        check_head_divisibility(b.config ? *b.config : b.checkpoint->config(), b.config_reads);
     }
     if (rc != HFX_OK) {
         ErrorKind kind = rc == HFX_ERROR_CONFIG       ? ErrorKind::config

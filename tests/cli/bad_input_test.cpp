@@ -82,8 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
         ConfigCase{"gpt2/default", "default", "n_head", "0", "config key '/n_head': 0 is not a positive count"},
         // Was only the ONNX checker's Reshape message.
         ConfigCase{kBert, "sequence-classification", "num_attention_heads", "3",
-                   "config key '/hidden_size': 32 is not a multiple of '/num_attention_heads' (3)"},
-        ConfigCase{"gpt2/default", "default", "n_head", "5", "config key '/n_embd': 32 is not a multiple of '/n_head' (5)"},
+                   "config key 'num_attention_heads': 3 does not divide 'hidden_size' (32)"},
+        ConfigCase{"gpt2/default", "default", "n_head", "5", "config key 'n_head': 5 does not divide 'n_embd' (32)"},
         // Truncated to 48 before.
         ConfigCase{kBert, "sequence-classification", "hidden_size", "48.5",
                    "config key '/hidden_size': 48.5 is not an integer in range"},
@@ -168,6 +168,13 @@ TEST(CliBadInput, NanOutputsFailValidation) {
               std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.find("All good"), std::string::npos) << r.out;
+    // The model stays, and the one error line says so (README: "When validation fails").
+    EXPECT_TRUE(fs::exists(dir.path + "/out/model.onnx"));
+    EXPECT_NE(r.err.find("validation failed: the exported model's outputs do not match the reference; '" + dir.path +
+                         "/out/model.onnx' is kept for inspection, not for use"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace

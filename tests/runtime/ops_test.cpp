@@ -222,3 +222,14 @@ TEST(Ops, EinsumGemmRouteMatchesGeneralLoop) {
         expect_f32(got, want.shape, expect, 1e-4f);
     }
 }
+
+// Integer base, float exponent: 0^-0.5 is inf and 3^100.5 over int64; converting those as is was
+// undefined behaviour (UBSan in fuzz/onnx_fuzz on the backend test test_pow_types_float). They
+// saturate; 2^0.5 truncates as a cast does.
+TEST(Ops, PowIntegerBaseFloatExponentSaturates) {
+    rt::Session s(one_node("Pow", 15, {"x", "y"}, {}));
+    Tensor out = s.run({}, {{"x", i64({3}, {0, 2, 3})}, {"y", f32({3}, {-0.5f, 0.5f, 100.5f})}})[0];
+    ASSERT_EQ(out.dtype, DType::i64);
+    const int64_t max = std::numeric_limits<int64_t>::max();
+    EXPECT_EQ(std::vector<int64_t>(out.ptr<int64_t>(), out.ptr<int64_t>() + 3), (std::vector<int64_t>{max, 1, max}));
+}
