@@ -61,7 +61,7 @@ struct Tensor {
     template <class T>
     static Tensor from(DType dtype, Shape shape, const std::vector<T>& values) {
         Tensor t = empty(dtype, std::move(shape));
-        std::memcpy(t.data, values.data(), t.nbytes());
+        if (t.nbytes()) std::memcpy(t.data, values.data(), t.nbytes());  // an empty vector's data() may be null
         return t;
     }
 

@@ -42,8 +42,11 @@ void op_layer_normalization(KernelContext& ctx) {
     for (int64_t d = 0; d < axis; ++d) outer *= x.shape[size_t(d)];
     for (int64_t d = axis; d < x.rank(); ++d) inner *= x.shape[size_t(d)];
     Shape tail(x.shape.begin() + axis, x.shape.end());
-    broadcast_shape(ctx, {scale.shape, tail});
-    if (bias.defined()) broadcast_shape(ctx, {bias.shape, tail});
+    // Scale and B broadcast *to* the normalised shape (one way: a Scale of higher rank is an error).
+    for (const Tensor* t : {&scale, bias.defined() ? &bias : nullptr})
+        if (t && broadcast_shape(ctx, {t->shape, tail}) != tail)
+            ctx.fail("Scale and B must broadcast to X's normalised shape ", shape_str(tail), ", got ",
+                     shape_str(t->shape));
     if (scale.dtype != x.dtype || (bias.defined() && bias.dtype != x.dtype)) ctx.fail("Scale and B must have X's dtype");
     Shape stat_shape = x.shape;
     for (int64_t d = axis; d < x.rank(); ++d) stat_shape[size_t(d)] = 1;
