@@ -76,17 +76,13 @@ Value block(const Weights& vb, const BloomConfig& c, int64_t i, Value x, Value a
 }
 
 void build(Graph& g) {
-    Config cfg = g.config();
-    BloomConfig c(cfg);
-    std::string feature = g.feature();
-    DecoderOnnxConfig oc(g, feature,
-                         {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()},
-                          .layout = KvLayout::fused_batch_heads});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
+    BloomConfig c(g.config());
+    DecoderInputs d(g, {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()},
+                        .layout = KvLayout::fused_batch_heads});
+    Value mask = d.mask;
 
     Weights tr = Weights::base(g, "transformer", "word_embeddings.weight");
-    Value x = embedding(tr.pp("word_embeddings"), ids, c.vocab, c.hidden);
+    Value x = embedding(tr.pp("word_embeddings"), d.ids, c.vocab, c.hidden);
     x = layer_norm(tr.pp("word_embeddings_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
     Value alibi = [&] {
         auto s = tr.scope();
@@ -94,13 +90,12 @@ void build(Graph& g) {
         Value slopes = g.constant_f32(alibi_slopes(c.heads), {1, c.heads, 1});                 // [1, h, 1]
         return reshape(slopes * unsqueeze(offsets, {1}), concat({g.constant_i64({-1, 1}), dim(mask, 1)}, 0));  // [b*h, 1, total]
     }();
-    Value visible = causal_visible(ids, mask);  // _prepare_4d_causal_attention_mask(...).bool() negated
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, alibi, visible, cache);
+    Value visible = causal_visible(d.ids, mask);  // _prepare_4d_causal_attention_mask(...).bool() negated
+    for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, alibi, visible, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg)});
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

@@ -108,22 +108,19 @@ Value decoder_layer(const Weights& vb, const FalconConfig& c, Value x, Value mas
 
 void build(Graph& g) {
     FalconConfig c(g.config());
-    DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.cache_heads(), c.head_dim}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
     // Without position_ids FalconModel uses past .. past + sequence - 1.
-    Value positions = in.count("position_ids") ? in["position_ids"] : unsqueeze(new_token_positions(ids, mask), {0});
+    DecoderInputs d(g, {.vocab_size = c.vocab, .past = {c.layers, c.cache_heads(), c.head_dim}},
+                    DecoderInputs::Positions::batched);
 
     Weights model = Weights::base(g, "transformer", "word_embeddings.weight");
-    Value x = embedding(model.pp("word_embeddings"), ids, c.vocab, c.hidden);  // [b, s, hidden]
-    Value mask_bias = causal_bias(ids, mask);                                  // [b, 1, s, past + s]
-    RotaryTables rope = rotary_tables(positions, c.rope);
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("h", i), c, x, mask_bias, rope, cache, i);
+    Value x = embedding(model.pp("word_embeddings"), d.ids, c.vocab, c.hidden);  // [b, s, hidden]
+    Value mask_bias = causal_bias(d.ids, d.mask);                                // [b, 1, s, past + s]
+    RotaryTables rope = rotary_tables(d.positions, c.rope);
+    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("h", i), c, x, mask_bias, rope, d.cache, i);
     x = layer_norm(model.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = model.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = c.pad_token_id, .tie_default = true, .score_then_pick = true});
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = model.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = c.pad_token_id, .tie_default = true, .score_then_pick = true});
 }
 
 }  // namespace

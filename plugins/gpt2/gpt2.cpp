@@ -66,28 +66,22 @@ Value block(const Weights& vb, const Gpt2Config& c, int64_t layer, Value x, Valu
 }
 
 void build(Graph& g) {
-    Config cfg = g.config();
-    Gpt2Config c(cfg);
-    std::string feature = g.feature();
-    DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
+    Gpt2Config c(g.config());
     // Without position_ids (classification heads) GPT2Model counts past .. past+new-1.
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
+    DecoderInputs d(g, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
 
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
         auto s = tr.scope();
-        return embedding(tr.pp("wte"), ids, c.vocab, c.hidden) + embedding(tr.pp("wpe"), pos, c.max_pos, c.hidden);
+        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden) + embedding(tr.pp("wpe"), d.positions, c.max_pos, c.hidden);
     }();
-    Value causal = causal_allowed(ids, mask);
-    Value pad_bias = padding_bias(mask);  // (1 - mask) * finfo.min, [b, 1, 1, total]
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, causal, pad_bias, cache);
+    Value causal = causal_allowed(d.ids, d.mask);
+    Value pad_bias = padding_bias(d.mask);  // (1 - mask) * finfo.min, [b, 1, 1, total]
+    for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, causal, pad_bias, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg)});
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

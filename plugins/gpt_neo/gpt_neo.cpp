@@ -65,29 +65,23 @@ Value block(const Weights& vb, const GptNeoConfig& c, int64_t layer, Value x, Va
 }
 
 void build(Graph& g) {
-    Config cfg = g.config();
-    GptNeoConfig c(cfg);
-    std::string feature = g.feature();
-    DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
+    GptNeoConfig c(g.config());
+    DecoderInputs d(g, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
 
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
         auto s = tr.scope();
-        return embedding(tr.pp("wte"), ids, c.vocab, c.hidden) + embedding(tr.pp("wpe"), pos, c.max_pos, c.hidden);
+        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden) + embedding(tr.pp("wpe"), d.positions, c.max_pos, c.hidden);
     }();
     // _prepare_4d_causal_attention_mask: min where causal-hidden or padded.
-    Value bias = causal_bias(ids, mask);
-    Value global = causal_allowed(ids, mask), local = causal_allowed(ids, mask, c.window);
-    KvCache cache(oc, in);
+    Value bias = causal_bias(d.ids, d.mask);
+    Value global = causal_allowed(d.ids, d.mask), local = causal_allowed(d.ids, d.mask, c.window);
     for (int64_t i = 0; i < c.layers; ++i)
-        x = block(tr.pp("h", i), c, i, x, c.attention_layers[size_t(i)] == "local" ? local : global, bias, cache);
+        x = block(tr.pp("h", i), c, i, x, c.attention_layers[size_t(i)] == "local" ? local : global, bias, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg)});
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

@@ -64,26 +64,20 @@ Value layer(const Weights& vb, const GptNeoxConfig& c, int64_t i, Value x, const
 }
 
 void build(Graph& g) {
-    Config cfg = g.config();
-    GptNeoxConfig c(cfg);
-    std::string feature = g.feature();
-    DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
+    GptNeoxConfig c(g.config());
+    DecoderInputs d(g, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
 
     Weights base = Weights::base(g, "gpt_neox", "embed_in.weight");
-    Value x = embedding(base.pp("embed_in"), ids, c.vocab, c.hidden);
-    RotaryTables rope = rotary_tables(pos, c.rotary());
-    Value causal = causal_allowed(ids, mask);
-    Value pad_bias = padding_bias(mask);
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = layer(base.pp("layers", i), c, i, x, rope, causal, pad_bias, cache);
+    Value x = embedding(base.pp("embed_in"), d.ids, c.vocab, c.hidden);
+    RotaryTables rope = rotary_tables(d.positions, c.rotary());
+    Value causal = causal_allowed(d.ids, d.mask);
+    Value pad_bias = padding_bias(d.mask);
+    for (int64_t i = 0; i < c.layers; ++i) x = layer(base.pp("layers", i), c, i, x, rope, causal, pad_bias, d.cache);
     x = layer_norm(base.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = base.pp("embed_in"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg), .lm_head = "embed_out",
-                                      .tie_default = false});  // GPTNeoXConfig unties embed_out by default
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = base.pp("embed_in"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = pad_token_id(g.config()), .lm_head = "embed_out",
+                                          .tie_default = false});  // GPTNeoXConfig unties embed_out by default
 }
 
 }  // namespace

@@ -53,29 +53,23 @@ Value block(const Weights& vb, const GptjConfig& c, int64_t layer, Value x, cons
 }
 
 void build(Graph& g) {
-    Config cfg = g.config();
-    GptjConfig c(cfg);
-    std::string feature = g.feature();
-    DecoderOnnxConfig oc(g, feature, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    Value pos = oc.takes_position_ids() ? in["position_ids"] : new_token_positions(ids, mask);
+    GptjConfig c(g.config());
+    DecoderInputs d(g, {.vocab_size = c.vocab, .past = {c.layers, c.heads, c.head_dim()}});
 
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
         auto s = tr.scope();
-        return embedding(tr.pp("wte"), ids, c.vocab, c.hidden);
+        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden);
     }();
-    RotaryTables rope = rotary_tables(pos, c.rotary());
-    Value causal = causal_allowed(ids, mask);
-    Value pad_bias = padding_bias(mask);
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, rope, causal, pad_bias, cache);
+    RotaryTables rope = rotary_tables(d.positions, c.rotary());
+    Value causal = causal_allowed(d.ids, d.mask);
+    Value pad_bias = padding_bias(d.mask);
+    for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, rope, causal, pad_bias, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg), .lm_head_bias = true,
-                                      .tie_default = false});  // GPTJConfig unties lm_head by default
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = pad_token_id(g.config()), .lm_head_bias = true,
+                                          .tie_default = false});  // GPTJConfig unties lm_head by default
 }
 
 }  // namespace

@@ -2,9 +2,8 @@
 // models/llama/modeling_llama.py (LlamaModel, LlamaForCausalLM, LlamaForSequenceClassification),
 // models/mistral/modeling_mistral.py, models/qwen2/modeling_qwen2.py, models/gemma/modeling_gemma.py.
 // Eager attention; the variants differ only in the options of `Variant`.
-#include <hfx/blocks/decoder.h>
 #include <hfx/blocks/rope_scaling.h>
-#include <hfx/blocks/rotary.h>
+#include <hfx/blocks/rotary_decoder.h>
 #include <hfx/hfx.h>
 
 using namespace hfx;
@@ -53,88 +52,33 @@ RotaryOptions llama_rope(const Config& c, int64_t head_dim, const std::string& m
 
 struct LlamaConfig {
     Variant v;
-    int64_t hidden, heads, kv_heads, layers, inter, vocab, head_dim, window = 0, pad_token_id = -1;
+    RotaryDims dims;
+    int64_t window = 0;
     double eps;
     bool attention_bias, mlp_bias;
     std::string act;
     RotaryOptions rope;
     LlamaConfig(const Config& c, const std::string& model_type)
-        : v(variant_of(model_type)), hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")),
-          kv_heads(c.i("num_key_value_heads", heads)), layers(c.i("num_hidden_layers")),
-          inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
-          head_dim(v.head_dim_key ? c.i("head_dim", hidden / heads) : hidden / heads),
-          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)),
-          mlp_bias(v.mlp_bias && c.b("mlp_bias", false)) {
+        : v(variant_of(model_type)), dims(rotary_dims(c, {.head_dim_key = v.head_dim_key})), eps(c.f("rms_norm_eps", 1e-6)),
+          attention_bias(v.attention_bias && c.b("attention_bias", false)), mlp_bias(v.mlp_bias && c.b("mlp_bias", false)) {
         act = c.s(v.act_key, v.act_default);
         // 4.40 AttentionMaskConverter._make_causal_mask masks tril(diagonal = past - sliding_window - 1):
         // a query sees itself and sliding_window keys back, sliding_window + 1 keys in all.
         if (v.sliding_window && c.i("sliding_window", 0) > 0) window = c.i("sliding_window") + 1;
-        if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
-        pad_token_id = c.i("pad_token_id", -1);
-        rope = v.rope_scaling ? llama_rope(c, head_dim, model_type)
-                              : RotaryOptions{.head_dim = head_dim, .base = c.f("rope_theta", 10000.0)};
+        rope = v.rope_scaling ? llama_rope(c, dims.head_dim, model_type)
+                              : RotaryOptions{.head_dim = dims.head_dim, .base = c.f("rope_theta", 10000.0)};
     }
 };
 
-// LlamaAttention.forward (eager): q/k/v, rotary, cache, repeat_kv, softmax(q k^T / sqrt(d) + mask) v, o_proj.
-Value attention(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
-                KvCache& cache, int64_t layer) {
-    auto s = vb.scope();
-    bool qkv_bias = c.v.qkv_bias || c.attention_bias;
-    auto proj = [&](const char* name, int64_t n) {
-        return split_heads(linear(vb.pp(name), x, {.in = c.hidden, .out = n * c.head_dim, .bias = qkv_bias}), n, c.head_dim);
-    };
-    Value q = proj("q_proj", c.heads), k = proj("k_proj", c.kv_heads), v = proj("v_proj", c.kv_heads);
-    q = apply_rotary(q, rope, c.rope);  // [b, heads, s, d]
-    k = apply_rotary(k, rope, c.rope);  // [b, kv_heads, s, d]
-    std::tie(k, v) = cache.append(layer, k, v);  // [b, kv_heads, past + s, d]
-    int64_t n_rep = c.heads / c.kv_heads;
-    k = repeat_kv(k, c.kv_heads, n_rep, c.head_dim);
-    v = repeat_kv(v, c.kv_heads, n_rep, c.head_dim);
-    Value ctx = merge_heads(scaled_dot_product(q, k, v, {.head_dim = c.head_dim, .bias = mask_bias}));
-    return linear(vb.pp("o_proj"), ctx, {.in = c.heads * c.head_dim, .out = c.hidden, .bias = c.attention_bias});
-}
-
-// LlamaMLP: down_proj(act(gate_proj(x)) * up_proj(x)).
-Value mlp(const Weights& vb, const LlamaConfig& c, Value x) {
-    auto s = vb.scope();
-    Value gate = activation(linear(vb.pp("gate_proj"), x, {.in = c.hidden, .out = c.inter, .bias = c.mlp_bias}), c.act);
-    Value up = linear(vb.pp("up_proj"), x, {.in = c.hidden, .out = c.inter, .bias = c.mlp_bias});
-    return linear(vb.pp("down_proj"), gate * up, {.in = c.inter, .out = c.hidden, .bias = c.mlp_bias});
-}
-
-Value norm(const Weights& vb, const LlamaConfig& c, Value x) {
-    return rms_norm(vb, x, {.dim = c.hidden, .eps = c.eps, .unit_offset = c.v.unit_offset_norm});
-}
-
-// LlamaDecoderLayer: pre-norm attention and MLP, each with a residual.
-Value decoder_layer(const Weights& vb, const LlamaConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
-                    KvCache& cache, int64_t layer) {
-    auto s = vb.scope();
-    Value h = x + attention(vb.pp("self_attn"), c, norm(vb.pp("input_layernorm"), c, x), mask_bias, rope, cache, layer);
-    return h + mlp(vb.pp("mlp"), c, norm(vb.pp("post_attention_layernorm"), c, h));
-}
-
+// LlamaModel: pre-norm layers of LlamaAttention (eager: q/k/v, rotary, cache, repeat_kv,
+// softmax(q k^T / sqrt(d) + mask) v, o_proj) and LlamaMLP.
 void build(Graph& g) {
     LlamaConfig c(g.config(), g.model_type());
-    DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    // Without position_ids the model uses cache_position: past .. past + sequence - 1.
-    Value positions = in.count("position_ids") ? in["position_ids"] : unsqueeze(new_token_positions(ids, mask), {0});
-
-    Weights model = Weights::base(g, "model", "embed_tokens.weight");
-    Value x = embedding(model.pp("embed_tokens"), ids, c.vocab, c.hidden);  // [b, s, hidden]
-    if (c.v.scale_embedding) x = x * float(std::sqrt(double(c.hidden)));
-    Value mask_bias = causal_bias(ids, mask, c.window);  // [b, 1, s, past + s]
-    RotaryTables rope = rotary_tables(positions, c.rope);
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
-    x = norm(model.pp("norm"), c, x);
-
-    decoder_task_outputs(oc, x, ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = c.pad_token_id, .tie_default = c.v.tie_default,
-                                      .score_then_pick = true});
+    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .window = c.window, .scale_embedding = c.v.scale_embedding,
+                       .tie_default = c.v.tie_default,
+                       .self_attention = {.qkv_bias = c.v.qkv_bias || c.attention_bias, .o_bias = c.attention_bias},
+                       .norm = rms_norms({.dim = c.dims.hidden, .eps = c.eps, .unit_offset = c.v.unit_offset_norm}),
+                       .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act, .bias = c.mlp_bias})});
 }
 
 const std::vector<std::string> kFeatures = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification"};

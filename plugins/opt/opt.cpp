@@ -51,13 +51,9 @@ Value layer(const Weights& vb, const OptConfig& c, int64_t i, Value x, Value bia
 }
 
 void build(Graph& g) {
-    Config cfg = g.config();
-    OptConfig c(cfg);
-    std::string feature = g.feature();
-    DecoderOnnxConfig oc(g, feature,
-                         {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
+    OptConfig c(g.config());
+    DecoderInputs d(g, {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()}});
+    Value ids = d.ids, mask = d.mask;
 
     Weights dec = Weights::base(g, "model", "decoder.embed_tokens.weight").pp("decoder");
     Value x = [&] {
@@ -70,13 +66,12 @@ void build(Graph& g) {
         return tokens + positions;
     }();
     Value bias = causal_bias(ids, mask);  // _prepare_4d_causal_attention_mask
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = layer(dec.pp("layers", i), c, i, x, bias, cache);
+    for (int64_t i = 0; i < c.layers; ++i) x = layer(dec.pp("layers", i), c, i, x, bias, d.cache);
     if (c.final_norm) x = layer_norm(dec.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = 1e-5});
     if (c.proj_dim != c.hidden) x = linear(dec.pp("project_out"), x, {.in = c.hidden, .out = c.proj_dim, .bias = false});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = dec.pp("embed_tokens"), .hidden = c.proj_dim, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(cfg)});
+    decoder_task_outputs(d.oc, x, ids, {.embedding = dec.pp("embed_tokens"), .hidden = c.proj_dim, .vocab = c.vocab,
+                                        .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

@@ -67,22 +67,19 @@ Value decoder_layer(const Weights& vb, const PhiConfig& c, Value x, Value mask_b
 
 void build(Graph& g) {
     PhiConfig c(g.config());
-    DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}});
-    auto in = oc.declare_inputs();
-    Value ids = in["input_ids"], mask = in["attention_mask"];
-    Value positions = in.count("position_ids") ? in["position_ids"] : unsqueeze(new_token_positions(ids, mask), {0});
+    DecoderInputs d(g, {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}},
+                    DecoderInputs::Positions::batched);
 
     Weights model = Weights::base(g, "model", "embed_tokens.weight");
-    Value x = embedding(model.pp("embed_tokens"), ids, c.vocab, c.hidden);  // [b, s, hidden]
-    Value mask_bias = causal_bias(ids, mask);                               // [b, 1, s, past + s]
-    RotaryTables rope = rotary_tables(positions, c.rope);
-    KvCache cache(oc, in);
-    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, cache, i);
+    Value x = embedding(model.pp("embed_tokens"), d.ids, c.vocab, c.hidden);  // [b, s, hidden]
+    Value mask_bias = causal_bias(d.ids, d.mask);                             // [b, 1, s, past + s]
+    RotaryTables rope = rotary_tables(d.positions, c.rope);
+    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, d.cache, i);
     x = layer_norm(model.pp("final_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(oc, x, ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = c.pad_token_id, .lm_head_bias = true, .tie_default = false,
-                                      .score_then_pick = true});
+    decoder_task_outputs(d.oc, x, d.ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
+                                          .pad_token_id = c.pad_token_id, .lm_head_bias = true, .tie_default = false,
+                                          .score_then_pick = true});
 }
 
 }  // namespace

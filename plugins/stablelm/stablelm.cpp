@@ -2,7 +2,7 @@
 // models/stablelm/modeling_stablelm.py (StableLmModel, StableLmForCausalLM,
 // StableLmForSequenceClassification), eager attention: LayerNorm, partial rotary, optional
 // q/k/v biases, per-head q/k LayerNorm and a parallel residual.
-#include <hfx/blocks/rotary_attention.h>
+#include <hfx/blocks/rotary_decoder.h>
 #include <hfx/hfx.h>
 
 using namespace hfx;
@@ -10,20 +10,17 @@ using namespace hfx;
 namespace {
 
 struct StableLmConfig {
-    int64_t hidden, heads, kv_heads, layers, inter, vocab, head_dim;
+    RotaryDims dims;
     double eps;
     bool qkv_bias, qk_layernorm, parallel_residual;
     std::string act;
     RotaryOptions rope;
     explicit StableLmConfig(const Config& c)
-        : hidden(c.i("hidden_size")), heads(c.i("num_attention_heads")), kv_heads(c.i("num_key_value_heads", 32)),
-          layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
-          head_dim(hidden / heads), eps(c.f("layer_norm_eps", 1e-5)), qkv_bias(c.b("use_qkv_bias", false)),
+        : dims(rotary_dims(c, {.kv_heads = 32})), eps(c.f("layer_norm_eps", 1e-5)), qkv_bias(c.b("use_qkv_bias", false)),
           qk_layernorm(c.b("qk_layernorm", false)), parallel_residual(c.b("use_parallel_residual", false)),
           act(c.s("hidden_act", "silu")) {
-        if (head_dim * heads != hidden)
-            throw Error("config key 'num_attention_heads': must divide hidden_size for model type 'stablelm'");
         // StableLmRotaryEmbedding(int(partial_rotary_factor * head_dim), base=rope_theta).
+        int64_t head_dim = dims.head_dim;
         RotaryOptions o{.head_dim = head_dim, .rotary_dim = int64_t(c.f("partial_rotary_factor", 0.25) * double(head_dim))};
         // Dynamic NTK here rescales from the key length (past + new), the block from the largest position.
         if (c.size("rope_scaling") && c.s("rope_scaling/type", "") != "linear")
@@ -38,67 +35,35 @@ struct StableLmConfig {
 Value per_head_norm(const Weights& vb, const StableLmConfig& c, Value x, int64_t n) {
     auto s = vb.scope();
     Graph& g = *x.g;
+    int64_t d = c.dims.head_dim;
     std::vector<Value> w;
-    for (int64_t h = 0; h < n; ++h) w.push_back(reshape(vb.pp("norms", h).get("weight", {c.head_dim}), {1, c.head_dim}));
-    Value unit = layer_norm_op(x, g.constant_f32(std::vector<float>(size_t(c.head_dim), 1.f), {c.head_dim}),
-                               g.constant_f32(std::vector<float>(size_t(c.head_dim), 0.f), {c.head_dim}), float(c.eps));
+    for (int64_t h = 0; h < n; ++h) w.push_back(reshape(vb.pp("norms", h).get("weight", {d}), {1, d}));
+    Value unit = layer_norm_op(x, g.constant_f32(std::vector<float>(size_t(d), 1.f), {d}),
+                               g.constant_f32(std::vector<float>(size_t(d), 0.f), {d}), float(c.eps));
     return unit * unsqueeze(concat(w, 0), {1});  // weights [n, 1, d]
 }
 
-// StableLmAttention.forward (eager).
-Value attention(const Weights& vb, const StableLmConfig& c, Value x, RotaryDecoder& d, const RotaryTables& rope,
-                int64_t layer) {
+// StableLmAttention.forward (eager): optional q/k/v biases and per-head q/k LayerNorm.
+Value attention(const Weights& vb, const StableLmConfig& c, Value x, const RotaryLayer& l) {
     auto s = vb.scope();
-    auto proj = [&](const char* name, int64_t n) {
-        return split_heads(linear(vb.pp(name), x, {.in = c.hidden, .out = n * c.head_dim, .bias = c.qkv_bias}), n, c.head_dim);
-    };
-    Value q = proj("q_proj", c.heads), k = proj("k_proj", c.kv_heads), v = proj("v_proj", c.kv_heads);
+    const RotaryDims& d = c.dims;
+    Value q = l.project(vb.pp("q_proj"), x, d.heads, c.qkv_bias), k = l.project(vb.pp("k_proj"), x, d.kv_heads, c.qkv_bias),
+          v = l.project(vb.pp("v_proj"), x, d.kv_heads, c.qkv_bias);
     if (c.qk_layernorm) {
-        q = per_head_norm(vb.pp("q_layernorm"), c, q, c.heads);
-        k = per_head_norm(vb.pp("k_layernorm"), c, k, c.kv_heads);
+        q = per_head_norm(vb.pp("q_layernorm"), c, q, d.heads);
+        k = per_head_norm(vb.pp("k_layernorm"), c, k, d.kv_heads);
     }
-    Value ctx = rotary_attention(q, k, v, rope, c.rope, d.cache,
-                                 {.heads = c.heads, .kv_heads = c.kv_heads, .head_dim = c.head_dim, .layer = layer,
-                                  .bias = d.mask_bias});
-    return linear(vb.pp("o_proj"), ctx, {.in = c.hidden, .out = c.hidden, .bias = false});
+    return linear(vb.pp("o_proj"), l.attend(q, k, v), {.in = d.hidden, .out = d.hidden, .bias = false});
 }
 
-// StableLmMLP: down_proj(act(gate_proj(x)) * up_proj(x)).
-Value mlp(const Weights& vb, const StableLmConfig& c, Value x) {
-    auto s = vb.scope();
-    Value gate = activation(linear(vb.pp("gate_proj"), x, {.in = c.hidden, .out = c.inter, .bias = false}), c.act);
-    Value up = linear(vb.pp("up_proj"), x, {.in = c.hidden, .out = c.inter, .bias = false});
-    return linear(vb.pp("down_proj"), gate * up, {.in = c.inter, .out = c.hidden, .bias = false});
-}
-
-Value norm(const Weights& vb, const StableLmConfig& c, Value x) { return layer_norm(vb, x, {.dim = c.hidden, .eps = c.eps}); }
-
-// StableLmDecoderLayer: parallel: x + attn(ln(x)) + mlp(ln(x)); sequential: h = x + attn(ln(x)), h + mlp(ln2(h)).
-Value decoder_layer(const Weights& vb, const StableLmConfig& c, Value x, RotaryDecoder& d, const RotaryTables& rope,
-                    int64_t layer) {
-    auto s = vb.scope();
-    Value h = norm(vb.pp("input_layernorm"), c, x);
-    Value attn = attention(vb.pp("self_attn"), c, h, d, rope, layer);
-    if (c.parallel_residual) return x + attn + mlp(vb.pp("mlp"), c, h);
-    Value r = x + attn;
-    return r + mlp(vb.pp("mlp"), c, norm(vb.pp("post_attention_layernorm"), c, r));
-}
-
+// StableLmModel: LayerNorm, sequential or parallel residual (StableLmDecoderLayer), StableLmMLP
+// (LlamaMLP). StableLmConfig: tie_word_embeddings false by default; lm_head and score without bias.
 void build(Graph& g) {
     StableLmConfig c(g.config());
-    DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .past = {c.layers, c.kv_heads, c.head_dim}});
-    RotaryDecoder d(oc);
-
-    Weights model = Weights::base(g, "model", "embed_tokens.weight");
-    Value x = embedding(model.pp("embed_tokens"), d.ids, c.vocab, c.hidden);  // [b, s, hidden]
-    RotaryTables rope = rotary_tables(d.positions, c.rope);
-    for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, d, rope, i);
-    x = norm(model.pp("norm"), c, x);
-
-    // StableLmConfig: tie_word_embeddings false by default; lm_head and score without bias.
-    decoder_task_outputs(oc, x, d.ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
-                                        .pad_token_id = pad_token_id(g.config()), .tie_default = false,
-                                        .score_then_pick = true});
+    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .parallel_residual = c.parallel_residual, .tie_default = false,
+                       .norm = layer_norms({.dim = c.dims.hidden, .eps = c.eps}),
+                       .attention = [&](const Weights& vb, Value x, const RotaryLayer& l) { return attention(vb, c, x, l); },
+                       .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act})});
 }
 
 }  // namespace

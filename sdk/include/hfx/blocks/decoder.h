@@ -36,6 +36,7 @@ public:
     // traced without them (the model then counts 0..sequence-1, as HF does).
     bool takes_position_ids() const { return o_.position_ids && (task_ == "default" || task_ == "causal-lm"); }
     KvLayout layout() const { return o_.layout; }
+    bool has_positions() const { return o_.position_ids; }
 
     std::vector<IO> inputs() const override {
         std::string total = use_past_ ? "past_sequence + sequence" : "sequence";
@@ -151,6 +152,30 @@ inline Value new_token_positions(Value input_ids, Value attention_mask) {
     return range(total - squeeze(dim(input_ids, 1), {0}), total, g.scalar_i64(1));
 }
 
+// What a decoder-only build starts from: the DecoderOnnxConfig of the feature, its declared
+// inputs and the cache. `positions`: position_ids when the feature takes them, else HF's default
+// past .. past + s - 1 (the new tokens' absolute positions), [s] (`flat`, GPT-2 and its copies)
+// or [1, s] (`batched`); unset when the model reads no positions (OPT, Bloom: .position_ids false).
+struct DecoderInputs {
+    enum class Positions { flat, batched };
+    DecoderOnnxConfig oc;
+    std::map<std::string, Value> in;
+    Value ids, mask, positions;
+    KvCache cache;
+    DecoderInputs(Graph& g, const DecoderOnnxConfig::Options& o, Positions p = Positions::flat)
+        : oc(g, g.feature(), o), in(oc.declare_inputs()), ids(in.at("input_ids")), mask(in.at("attention_mask")),
+          positions(positions_of(p)), cache(oc, in) {}
+    DecoderInputs(const DecoderInputs&) = delete;  // the cache refers to `oc` and `in`
+
+private:
+    Value positions_of(Positions p) const {
+        if (in.count("position_ids")) return in.at("position_ids");
+        if (!oc.has_positions()) return {};
+        Value fresh = new_token_positions(ids, mask);
+        return p == Positions::batched ? unsqueeze(fresh, {0}) : fresh;
+    }
+};
+
 // The index of the last real token per row, as HF's *ForSequenceClassification
 // pools: (first position where input_ids == pad_token_id) - 1, modulo the length.
 // Without a pad token HF takes the last position.
@@ -202,6 +227,8 @@ struct DecoderHeadOptions {
     // Score every token, then pick the last real one (Llama, Falcon, Phi order);
     // otherwise pick first and score one row (GPT-2 and its copies).
     bool score_then_pick = false;
+    // Gemma 2's final_logit_softcapping: causal-lm logits = cap * tanh(logits / cap).
+    std::optional<float> logit_softcap;
 };
 
 // The task outputs of a decoder-only model: default -> last_hidden_state;
@@ -223,6 +250,7 @@ inline void decoder_task_outputs(OnnxConfig& oc, Value x, Value input_ids, const
             auto s = head.scope();
             logits = logits + head.get("bias", {o.vocab});
         }
+        if (o.logit_softcap) logits = tanh(logits / *o.logit_softcap) * *o.logit_softcap;
         oc.output("logits", logits);
     } else if (task == "sequence-classification") {
         LinearOptions score{.in = o.hidden, .out = labels, .bias = false};
