@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         }
         std::sort(ms.begin(), ms.end());
-        std::printf("{\"bench\":\"einsum\",\"equation\":\"%s\",\"threads\":2,\"repeat\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f}\n",
-                    c.eq, repeat, ms[ms.size() / 2], ms[0]);
+        std::printf(
+            "{\"bench\":\"einsum\",\"equation\":\"%s\",\"threads\":2,\"repeat\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f}"
+            "\n",
+            c.eq, repeat, ms[ms.size() / 2], ms[0]);
     }
 }

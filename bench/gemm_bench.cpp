@@ -82,17 +82,19 @@ int main(int argc, char** argv) {
                 gemm_packed(m, a.data(), *ours, c.data(), false);
                 return true;
             });
-            Time t_sgemm = time_it(repeat, [&] { return lib::sgemm(m, n, k, a.data(), false, w.data(), true, c.data(), 1.f, false); });
+            Time t_sgemm = time_it(
+                repeat, [&] { return lib::sgemm(m, n, k, a.data(), false, w.data(), true, c.data(), 1.f, false); });
             Time t_mm = time_it(repeat, [&] { return lib_w && lib::matmul(m, a.data(), *lib_w, c.data(), false); });
             double gflop = 2.0 * double(m) * double(n) * double(k) * 1e-6;  // per ms -> GFLOP/s
-            std::printf("{\"bench\":\"gemm\",\"m\":%lld,\"n\":%lld,\"k\":%lld,\"threads\":%d,\"repeat\":%d,"
-                        "\"ours_ms\":%s,\"dnnl_sgemm_ms\":%s,\"dnnl_matmul_ms\":%s,"
-                        "\"ours_median_ms\":%s,\"dnnl_sgemm_median_ms\":%s,\"dnnl_matmul_median_ms\":%s,"
-                        "\"ours_gflops\":%s,\"dnnl_matmul_gflops\":%s}\n",
-                        (long long)m, (long long)n, (long long)k, threads, repeat, num(t_ours.best).c_str(),
-                        num(t_sgemm.best).c_str(), num(t_mm.best).c_str(), num(t_ours.median).c_str(),
-                        num(t_sgemm.median).c_str(), num(t_mm.median).c_str(), num(gflop / t_ours.best).c_str(),
-                        num(gflop / t_mm.best).c_str());
+            std::printf(
+                "{\"bench\":\"gemm\",\"m\":%lld,\"n\":%lld,\"k\":%lld,\"threads\":%d,\"repeat\":%d,"
+                "\"ours_ms\":%s,\"dnnl_sgemm_ms\":%s,\"dnnl_matmul_ms\":%s,"
+                "\"ours_median_ms\":%s,\"dnnl_sgemm_median_ms\":%s,\"dnnl_matmul_median_ms\":%s,"
+                "\"ours_gflops\":%s,\"dnnl_matmul_gflops\":%s}\n",
+                (long long)m, (long long)n, (long long)k, threads, repeat, num(t_ours.best).c_str(),
+                num(t_sgemm.best).c_str(), num(t_mm.best).c_str(), num(t_ours.median).c_str(),
+                num(t_sgemm.median).c_str(), num(t_mm.median).c_str(), num(gflop / t_ours.best).c_str(),
+                num(gflop / t_mm.best).c_str());
             std::fflush(stdout);
         }
     }

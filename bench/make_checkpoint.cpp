@@ -109,9 +109,7 @@ uint16_t to_f16(float f) {
 
 size_t dtype_size(const std::string& d) { return d == "f32" ? 4 : 2; }
 const char* safetensors_dtype(const std::string& d) { return d == "f32" ? "F32" : d == "f16" ? "F16" : "BF16"; }
-const char* torch_dtype(const std::string& d) {
-    return d == "f32" ? "float32" : d == "f16" ? "float16" : "bfloat16";
-}
+const char* torch_dtype(const std::string& d) { return d == "f32" ? "float32" : d == "f16" ? "float16" : "bfloat16"; }
 
 // BertForSequenceClassification, in state_dict() order.
 std::vector<TensorSpec> bert_tensors(const Options& o) {
@@ -285,8 +283,8 @@ uint64_t write_safetensors(const fs::path& path, const std::vector<TensorSpec>& 
     uint64_t offset = 0;
     for (size_t k = begin; k < end; ++k) {
         uint64_t bytes = static_cast<uint64_t>(all[k].numel()) * esize;
-        header[all[k].name] = {{"dtype", safetensors_dtype(o.dtype)}, {"shape", all[k].shape},
-                               {"data_offsets", {offset, offset + bytes}}};
+        header[all[k].name] = {
+            {"dtype", safetensors_dtype(o.dtype)}, {"shape", all[k].shape}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
     }
     std::string text = header.dump();
@@ -325,8 +323,7 @@ int64_t parse_int(const std::string& flag, const char* v) {
         size_t used = 0;
         long long x = std::stoll(v, &used);
         if (used == std::strlen(v) && x > 0) return x;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     throw std::invalid_argument("option '" + flag + "': expected a positive integer, got '" + v + "'");
 }
 
@@ -335,9 +332,10 @@ Options parse_args(int argc, char** argv) {
     for (int a = 1; a < argc; ++a) {
         const std::string flag = argv[a];
         if (flag == "-h" || flag == "--help") {
-            std::puts("usage: hfx_make_checkpoint --arch bert|gpt2|llama --out DIR [--layers N] [--hidden H] [--heads A]\n"
-                      "       [--kv-heads K] [--intermediate I] [--vocab V] [--dtype f32|f16|bf16] [--shards N]\n"
-                      "       [--seed S]");
+            std::puts(
+                "usage: hfx_make_checkpoint --arch bert|gpt2|llama --out DIR [--layers N] [--hidden H] [--heads A]\n"
+                "       [--kv-heads K] [--intermediate I] [--vocab V] [--dtype f32|f16|bf16] [--shards N]\n"
+                "       [--seed S]");
             std::exit(0);
         }
         if (a + 1 >= argc) throw std::invalid_argument("option '" + flag + "': missing value");
@@ -400,8 +398,9 @@ int main(int argc, char** argv) {
             throw std::invalid_argument("option '--shards': more shards than the " + std::to_string(tensors.size()) +
                                         " tensors");
         fs::create_directories(o.out);
-        write_json(o.out / "config.json",
-                   o.arch == "bert" ? bert_config(o) : o.arch == "gpt2" ? gpt2_config(o) : llama_config(o));
+        write_json(o.out / "config.json", o.arch == "bert"   ? bert_config(o)
+                                          : o.arch == "gpt2" ? gpt2_config(o)
+                                                             : llama_config(o));
 
         Normal rng(o.seed);
         uint64_t params = 0, bytes = 0;

@@ -20,7 +20,7 @@ std::vector<std::string> FeaturesManager::get_supported_features_for_model_type(
         std::vector<std::string> known;
         for (const ModelTypeEntry* k : registry_.entries()) known.push_back(k->model_type);
         throw Error(ErrorKind::plugin, "model type '" + model_type + "': no loaded plugin supports it (known: " +
-                    (known.empty() ? std::string("none; no plugins found") : join(known)) + ")");
+                                           (known.empty() ? std::string("none; no plugins found") : join(known)) + ")");
     }
     return e->features;
 }
@@ -30,8 +30,8 @@ void FeaturesManager::check_supported_model_or_raise(const std::string& model_ty
     for (const std::string& f : features)
         if (f == feature) return;
     if (!is_known_feature(feature)) get_model_class_for_feature(feature);  // throws listing the vocabulary
-    throw Error("feature '" + feature + "': not supported by model type '" + model_type + "' (supported: " +
-                join(features) + ")");
+    throw Error("feature '" + feature + "': not supported by model type '" + model_type +
+                "' (supported: " + join(features) + ")");
 }
 
 }  // namespace hfx

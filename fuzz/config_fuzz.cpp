@@ -10,17 +10,31 @@
 namespace {
 
 constexpr const char* common_keys[] = {
-    "hidden_size", "num_attention_heads", "num_key_value_heads", "num_hidden_layers", "intermediate_size",
-    "vocab_size", "max_position_embeddings", "n_embd", "n_head", "n_layer", "d_model", "head_dim",
-    "layer_norm_eps", "rope_theta", "hidden_act", "text_config/hidden_size", "id2label", "rope_scaling/factor",
+    "hidden_size",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "num_hidden_layers",
+    "intermediate_size",
+    "vocab_size",
+    "max_position_embeddings",
+    "n_embd",
+    "n_head",
+    "n_layer",
+    "d_model",
+    "head_dim",
+    "layer_norm_eps",
+    "rope_theta",
+    "hidden_act",
+    "text_config/hidden_size",
+    "id2label",
+    "rope_scaling/factor",
 };
 
 template <class F>
 void each_read(F&& read) {
     try {
         read();
-    } catch (const hfx::Error&) {
-    }
+    } catch (const hfx::Error&) {}
 }
 
 void read_all_ways(const hfx::Config& cfg, const std::string& key) {

@@ -30,7 +30,10 @@ inline const std::string& scratch_dir() {
             std::abort();
         }
         static std::string keep = tmpl;
-        std::atexit([] { std::error_code ec; std::filesystem::remove_all(keep, ec); });
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(keep, ec);
+        });
         return tmpl;
     }();
     return dir;

@@ -21,10 +21,12 @@ void write_fixed_files() {
     write_file("config.json", std::string(R"({"model_type": "bert"})"));
     write_file("model-00001-of-00002.safetensors",
                shard(R"({"a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},)"
-                     R"( "b": {"dtype": "I64", "shape": [1], "data_offsets": [16, 24]}})", 24));
+                     R"( "b": {"dtype": "I64", "shape": [1], "data_offsets": [16, 24]}})",
+                     24));
     write_file("model-00002-of-00002.safetensors",
                shard(R"({"c": {"dtype": "F16", "shape": [3], "data_offsets": [0, 6]},)"
-                     R"( "__metadata__": {"format": "pt"}})", 6));
+                     R"( "__metadata__": {"format": "pt"}})",
+                     6));
 }
 
 }  // namespace

@@ -11,9 +11,7 @@
 #include "fuzz_util.h"
 #include "runtime/session.h"
 
-extern "C" const char* __asan_default_options() {
-    return "allocator_may_return_null=1:max_allocation_size_mb=64";
-}
+extern "C" const char* __asan_default_options() { return "allocator_may_return_null=1:max_allocation_size_mb=64"; }
 
 namespace {
 
@@ -47,12 +45,23 @@ bool dummy_input(const hfx::ValueInfo& in, Tensor* out) {
     *out = Tensor::empty(in.dtype, shape);
     for (int64_t k = 0; k < n; ++k) {
         switch (in.dtype) {
-            case DType::f32: out->ptr<float>()[k] = float(k % 7) * 0.25f - 0.75f; break;
-            case DType::f64: out->ptr<double>()[k] = double(k % 5) - 2; break;
-            case DType::i64: out->ptr<int64_t>()[k] = k % 3; break;
-            case DType::i32: out->ptr<int32_t>()[k] = int32_t(k % 3); break;
-            case DType::boolean: out->ptr<uint8_t>()[k] = uint8_t(k % 2); break;
-            default: break;  // zeros
+            case DType::f32:
+                out->ptr<float>()[k] = float(k % 7) * 0.25f - 0.75f;
+                break;
+            case DType::f64:
+                out->ptr<double>()[k] = double(k % 5) - 2;
+                break;
+            case DType::i64:
+                out->ptr<int64_t>()[k] = k % 3;
+                break;
+            case DType::i32:
+                out->ptr<int32_t>()[k] = int32_t(k % 3);
+                break;
+            case DType::boolean:
+                out->ptr<uint8_t>()[k] = uint8_t(k % 2);
+                break;
+            default:
+                break;  // zeros
         }
     }
     return true;

@@ -53,8 +53,8 @@ Value self_attention(const Weights& vb, const SqueezeBertConfig& c, Value x, Val
     Value k = heads_of("key", c.k_groups);                             // [N, H, d, W]: no permute
     Value v = transpose(heads_of("value", c.v_groups), {0, 1, 3, 2});  // [N, H, W, d]
     Value scores = matmul(q, k) / float(std::sqrt(double(head_dim))) + mask_bias;
-    Value ctx = matmul(softmax(scores, -1), v);                        // [N, H, W, d]
-    return reshape(transpose(ctx, {0, 1, 3, 2}), {0, c.hidden, -1});   // [N, C, W]
+    Value ctx = matmul(softmax(scores, -1), v);                       // [N, H, W, d]
+    return reshape(transpose(ctx, {0, 1, 3, 2}), {0, c.hidden, -1});  // [N, C, W]
 }
 
 // SqueezeBertModule: attention, post_attention, intermediate, output.
@@ -96,14 +96,15 @@ void build(Graph& g) {
     }
 
     // BERT's heads: the classifiers read the pooler output.
-    encoder_task_outputs(
-        oc, x, t.input_ids,
-        {.hidden = c.hidden,
-         .pooler_output = [&](Value h) { return bert_pooler(tr.pp("pooler"), h, c.hidden); },
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), tr.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
-         }});
+    encoder_task_outputs(oc, x, t.input_ids,
+                         {.hidden = c.hidden,
+                          .pooler_output = [&](Value h) { return bert_pooler(tr.pp("pooler"), h, c.hidden); },
+                          .masked_lm =
+                              [&](Value h) {
+                                  return bert_lm_head(
+                                      Weights(g, "cls.predictions"), tr.pp("embeddings.word_embeddings"), h,
+                                      {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+                              }});
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ public:
     Tensor tensor(const std::string& name) const;        // zero-copy view, keeps the mapping alive
     std::vector<std::string> names() const;              // sorted
     int64_t num_parameters() const;
-    std::vector<std::string> weight_files() const;       // files the weights came from
+    std::vector<std::string> weight_files() const;  // files the weights came from
 
 private:
     std::string dir_;

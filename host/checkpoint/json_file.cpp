@@ -43,10 +43,15 @@ nlohmann::json read_json_file(const std::string& thing, const std::string& path)
         // Line and column rather than nlohmann's byte offset: editors show those.
         size_t line = 1, column = 1, stop = std::min<size_t>(e.byte ? e.byte - 1 : 0, text.size());
         for (size_t i = 0; i < stop; ++i) {
-            if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
+            if (text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
         }
-        fail(thing, " '", path, "': not valid JSON (line ", std::to_string(line), ", column ",
-             std::to_string(column), ")");
+        fail(thing, " '", path, "': not valid JSON (line ", std::to_string(line), ", column ", std::to_string(column),
+             ")");
     } catch (const nlohmann::json::out_of_range&) {
         // A number no double holds (1e612): nlohmann throws out_of_range, not parse_error (found by fuzz/).
         fail(thing, " '", path, "': a number is out of range (over 1.8e308)");

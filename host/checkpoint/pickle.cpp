@@ -87,8 +87,7 @@ struct Machine {
     }
     PickleValue& target(Kind kind, const char* op) {
         PickleValue& v = p[top()];
-        if (v.kind != kind)
-            fail(op, " on a ", pickle_kind_name(v.kind), ", expected a ", pickle_kind_name(kind));
+        if (v.kind != kind) fail(op, " on a ", pickle_kind_name(v.kind), ", expected a ", pickle_kind_name(kind));
         return v;
     }
     void put(uint32_t key) { memo[key] = top(); }
@@ -103,25 +102,51 @@ struct Machine {
             op_pos = pos;
             uint8_t op = *take(1);
             switch (op) {
-                case 0x80: if (le(1) > 5) fail("pickle protocol above 5"); break;  // PROTO
-                case 0x95: take(8); break;                                        // FRAME
-                case '.': {                                                       // STOP
+                case 0x80:
+                    if (le(1) > 5) fail("pickle protocol above 5");
+                    break;  // PROTO
+                case 0x95:
+                    take(8);
+                    break;   // FRAME
+                case '.': {  // STOP
                     PickleRef r = pop();
                     if (!marks.empty()) fail("STOP inside an open MARK");
                     return r;
                 }
-                case '(': marks.push_back(stack.size()); break;  // MARK
-                case '0': pop(); break;                          // POP
-                case '}': push(PickleValue::of(Kind::dict)); break;     // EMPTY_DICT
-                case ']': push(PickleValue::of(Kind::list)); break;     // EMPTY_LIST
-                case ')': push(PickleValue::of(Kind::tuple)); break;    // EMPTY_TUPLE
-                case 'N': push(PickleValue::of(Kind::none)); break;
-                case 0x88: push(PickleValue::of(Kind::boolean, 1)); break;  // NEWTRUE
-                case 0x89: push(PickleValue::of(Kind::boolean, 0)); break;  // NEWFALSE
-                case 'J': push_int(int32_t(uint32_t(le(4)))); break;     // BININT
-                case 'K': push_int(int64_t(le(1))); break;               // BININT1
-                case 'M': push_int(int64_t(le(2))); break;               // BININT2
-                case 0x8a: {                                             // LONG1
+                case '(':
+                    marks.push_back(stack.size());
+                    break;  // MARK
+                case '0':
+                    pop();
+                    break;  // POP
+                case '}':
+                    push(PickleValue::of(Kind::dict));
+                    break;  // EMPTY_DICT
+                case ']':
+                    push(PickleValue::of(Kind::list));
+                    break;  // EMPTY_LIST
+                case ')':
+                    push(PickleValue::of(Kind::tuple));
+                    break;  // EMPTY_TUPLE
+                case 'N':
+                    push(PickleValue::of(Kind::none));
+                    break;
+                case 0x88:
+                    push(PickleValue::of(Kind::boolean, 1));
+                    break;  // NEWTRUE
+                case 0x89:
+                    push(PickleValue::of(Kind::boolean, 0));
+                    break;  // NEWFALSE
+                case 'J':
+                    push_int(int32_t(uint32_t(le(4))));
+                    break;  // BININT
+                case 'K':
+                    push_int(int64_t(le(1)));
+                    break;  // BININT1
+                case 'M':
+                    push_int(int64_t(le(2)));
+                    break;    // BININT2
+                case 0x8a: {  // LONG1
                     size_t n = size_t(le(1));
                     if (n > 8) fail("LONG1 of ", std::to_string(n), " bytes is too large");
                     uint64_t v = n ? le(n) : 0;
@@ -129,55 +154,99 @@ struct Machine {
                     push_int(int64_t(v));
                     break;
                 }
-                case 'G': push_float(std::bit_cast<double>(be64())); break;
-                case 'X': push_string(size_t(le(4))); break;    // BINUNICODE
-                case 0x8c: push_string(size_t(le(1))); break;   // SHORT_BINUNICODE
-                case 0x8d: push_string(size_t(le(8))); break;   // BINUNICODE8
-                case 'q': put(uint32_t(le(1))); break;          // BINPUT
-                case 'r': put(uint32_t(le(4))); break;          // LONG_BINPUT
-                case 0x94: put(uint32_t(memo.size())); break;   // MEMOIZE
-                case 'h': get(uint32_t(le(1))); break;          // BINGET
-                case 'j': get(uint32_t(le(4))); break;          // LONG_BINGET
-                case 't': push_tuple(pop_mark()); break;        // TUPLE
-                case 0x85: { PickleRef a = pop(); push_tuple({a}); break; }  // TUPLE1
-                case 0x86: { PickleRef b = pop(), a = pop(); push_tuple({a, b}); break; }
-                case 0x87: { PickleRef c = pop(), b = pop(), a = pop(); push_tuple({a, b, c}); break; }
-                case 'c': {                                     // GLOBAL
+                case 'G':
+                    push_float(std::bit_cast<double>(be64()));
+                    break;
+                case 'X':
+                    push_string(size_t(le(4)));
+                    break;  // BINUNICODE
+                case 0x8c:
+                    push_string(size_t(le(1)));
+                    break;  // SHORT_BINUNICODE
+                case 0x8d:
+                    push_string(size_t(le(8)));
+                    break;  // BINUNICODE8
+                case 'q':
+                    put(uint32_t(le(1)));
+                    break;  // BINPUT
+                case 'r':
+                    put(uint32_t(le(4)));
+                    break;  // LONG_BINPUT
+                case 0x94:
+                    put(uint32_t(memo.size()));
+                    break;  // MEMOIZE
+                case 'h':
+                    get(uint32_t(le(1)));
+                    break;  // BINGET
+                case 'j':
+                    get(uint32_t(le(4)));
+                    break;  // LONG_BINGET
+                case 't':
+                    push_tuple(pop_mark());
+                    break;  // TUPLE
+                case 0x85: {
+                    PickleRef a = pop();
+                    push_tuple({a});
+                    break;
+                }  // TUPLE1
+                case 0x86: {
+                    PickleRef b = pop(), a = pop();
+                    push_tuple({a, b});
+                    break;
+                }
+                case 0x87: {
+                    PickleRef c = pop(), b = pop(), a = pop();
+                    push_tuple({a, b, c});
+                    break;
+                }
+                case 'c': {  // GLOBAL
                     std::string module = line(), name = line();
                     global(module, name);
                     break;
                 }
-                case 0x93: {                                    // STACK_GLOBAL
+                case 0x93: {  // STACK_GLOBAL
                     PickleRef name = pop(), module = pop();
                     if (p[name].kind != Kind::string || p[module].kind != Kind::string)
                         fail("STACK_GLOBAL needs two strings");
                     global(p[module].s, p[name].s);
                     break;
                 }
-                case 'Q': { PickleRef pid = pop(); stack.push_back(hooks.persistent_load(p, pid)); break; }
-                case 'R': {                                     // REDUCE
+                case 'Q': {
+                    PickleRef pid = pop();
+                    stack.push_back(hooks.persistent_load(p, pid));
+                    break;
+                }
+                case 'R': {  // REDUCE
                     PickleRef args = pop(), fn = pop();
                     if (p[args].kind != Kind::tuple) fail("REDUCE arguments are not a tuple");
                     stack.push_back(hooks.reduce(p, fn, args));
                     break;
                 }
-                case 'b': { PickleRef state = pop(); hooks.build(p, top(), state); break; }  // BUILD
-                case 's': {                                     // SETITEM
+                case 'b': {
+                    PickleRef state = pop();
+                    hooks.build(p, top(), state);
+                    break;
+                }            // BUILD
+                case 's': {  // SETITEM
                     PickleRef v = pop(), k = pop();
                     auto& items = target(Kind::dict, "SETITEM").items;
                     items.push_back(k);
                     items.push_back(v);
                     break;
                 }
-                case 'u': {                                     // SETITEMS
+                case 'u': {  // SETITEMS
                     auto kv = pop_mark();
                     if (kv.size() % 2) fail("SETITEMS with an odd number of items");
                     auto& items = target(Kind::dict, "SETITEMS").items;
                     items.insert(items.end(), kv.begin(), kv.end());
                     break;
                 }
-                case 'a': { PickleRef v = pop(); target(Kind::list, "APPEND").items.push_back(v); break; }
-                case 'e': {                                     // APPENDS
+                case 'a': {
+                    PickleRef v = pop();
+                    target(Kind::list, "APPEND").items.push_back(v);
+                    break;
+                }
+                case 'e': {  // APPENDS
                     auto vs = pop_mark();
                     auto& items = target(Kind::list, "APPENDS").items;
                     items.insert(items.end(), vs.begin(), vs.end());
@@ -213,22 +282,32 @@ PickleRef Pickle::add(PickleValue v) {
 
 const char* pickle_kind_name(PickleValue::Kind kind) {
     switch (kind) {
-        case Kind::none: return "None";
-        case Kind::boolean: return "bool";
-        case Kind::integer: return "int";
-        case Kind::floating: return "float";
-        case Kind::string: return "str";
-        case Kind::tuple: return "tuple";
-        case Kind::list: return "list";
-        case Kind::dict: return "dict";
-        case Kind::global: return "global";
-        case Kind::object: return "object";
+        case Kind::none:
+            return "None";
+        case Kind::boolean:
+            return "bool";
+        case Kind::integer:
+            return "int";
+        case Kind::floating:
+            return "float";
+        case Kind::string:
+            return "str";
+        case Kind::tuple:
+            return "tuple";
+        case Kind::list:
+            return "list";
+        case Kind::dict:
+            return "dict";
+        case Kind::global:
+            return "global";
+        case Kind::object:
+            return "object";
     }
     return "?";
 }
 
-PickleRef unpickle(const uint8_t* data, size_t size, const std::string& file,
-                   const std::string& entry, PickleHooks& hooks, Pickle& arena) {
+PickleRef unpickle(const uint8_t* data, size_t size, const std::string& file, const std::string& entry,
+                   PickleHooks& hooks, Pickle& arena) {
     Machine m(data, size, hooks, arena);
     try {
         return m.run();

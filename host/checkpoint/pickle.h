@@ -17,9 +17,9 @@ using PickleRef = uint32_t;
 struct PickleValue {
     enum class Kind : uint8_t { none, boolean, integer, floating, string, tuple, list, dict, global, object };
     Kind kind = Kind::none;
-    int64_t i = 0;   // boolean, integer; index into the hooks' table for objects
-    double f = 0;    // floating
-    std::string s;   // string; "module.name" for globals; type name for objects
+    int64_t i = 0;                 // boolean, integer; index into the hooks' table for objects
+    double f = 0;                  // floating
+    std::string s;                 // string; "module.name" for globals; type name for objects
     std::vector<PickleRef> items;  // tuple, list; dict as key, value, key, value...
 
     static PickleValue of(Kind kind, int64_t i = 0) {
@@ -60,7 +60,7 @@ public:
 
 // Runs the pickle in `data`. Errors are `pickle '<file>': <what> (byte N of <entry>)`;
 // hooks throw hfx::Error with just <what> and the VM adds the rest.
-PickleRef unpickle(const uint8_t* data, size_t size, const std::string& file,
-                   const std::string& entry, PickleHooks& hooks, Pickle& arena);
+PickleRef unpickle(const uint8_t* data, size_t size, const std::string& file, const std::string& entry,
+                   PickleHooks& hooks, Pickle& arena);
 
 }  // namespace hfx

@@ -20,10 +20,9 @@ struct DTypeName {
     DType dtype;
 };
 constexpr DTypeName dtype_names[] = {
-    {"F32", DType::f32}, {"F16", DType::f16}, {"BF16", DType::bf16}, {"F64", DType::f64},
-    {"I64", DType::i64}, {"I32", DType::i32}, {"I16", DType::i16},   {"I8", DType::i8},
-    {"U8", DType::u8},   {"BOOL", DType::boolean}, {"U16", DType::u16}, {"U32", DType::u32},
-    {"U64", DType::u64},
+    {"F32", DType::f32}, {"F16", DType::f16}, {"BF16", DType::bf16}, {"F64", DType::f64}, {"I64", DType::i64},
+    {"I32", DType::i32}, {"I16", DType::i16}, {"I8", DType::i8},     {"U8", DType::u8},   {"BOOL", DType::boolean},
+    {"U16", DType::u16}, {"U32", DType::u32}, {"U64", DType::u64},
 };
 
 std::string range_str(uint64_t begin, uint64_t end) {
@@ -70,8 +69,7 @@ struct Parser {
         Shape shape = shape_of(name, j["shape"]);
 
         const auto& off = j["data_offsets"];
-        if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() ||
-            !off[1].is_number_unsigned())
+        if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
             bad_tensor(name, "data_offsets is not a pair of non-negative integers");
         uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
         std::string range = "data_offsets " + range_str(begin, end);
@@ -83,9 +81,8 @@ struct Parser {
         if (!checked_nbytes(shape, dtype_size(dtype), &need))
             bad_tensor(name, "shape " + shape_str(shape) + " is too large");
         if (need != end - begin)
-            bad_tensor(name, range + " hold " + std::to_string(end - begin) + " bytes but " +
-                                 jd.get<std::string>() + " " + shape_str(shape) + " needs " +
-                                 std::to_string(need));
+            bad_tensor(name, range + " hold " + std::to_string(end - begin) + " bytes but " + jd.get<std::string>() +
+                                 " " + shape_str(shape) + " needs " + std::to_string(need));
         WeightRef ref;
         ref.name = name;
         ref.dtype = dtype;
@@ -127,16 +124,14 @@ SafetensorsFile open_safetensors(const std::string& path) {
     Parser p{path};
     const uint8_t* bytes = out.file->data();
     uint64_t size = out.file->size();
-    if (size < 8)
-        p.bad("file is " + std::to_string(size) + " bytes, too short for the 8-byte header length");
+    if (size < 8) p.bad("file is " + std::to_string(size) + " bytes, too short for the 8-byte header length");
     uint64_t n = 0;
     for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];  // little-endian on any host
     if (n > size - 8)
-        p.bad("header length " + std::to_string(n) + " exceeds the file size of " +
-              std::to_string(size) + " bytes");
+        p.bad("header length " + std::to_string(n) + " exceeds the file size of " + std::to_string(size) + " bytes");
     if (n > max_header_bytes)
-        p.bad("header length " + std::to_string(n) + " is over the limit of " +
-              std::to_string(max_header_bytes) + " bytes");
+        p.bad("header length " + std::to_string(n) + " is over the limit of " + std::to_string(max_header_bytes) +
+              " bytes");
     p.data_size = size - 8 - n;
 
     nlohmann::json header;
@@ -167,8 +162,7 @@ SafetensorsFile open_safetensors(const std::string& path) {
 
     // Overlap check: in offset order, each tensor must start at or after the
     // end of the previous non-empty one.
-    std::sort(placed.begin(), placed.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(placed.begin(), placed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const std::pair<uint64_t, WeightRef>* prev = nullptr;
     for (const auto& cur : placed) {
         const auto& [begin, w] = cur;

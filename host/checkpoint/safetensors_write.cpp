@@ -27,8 +27,7 @@ struct TempFile {
     }
 };
 
-std::string header_json(const std::string& path,
-                        const std::vector<std::pair<std::string, Tensor>>& tensors,
+std::string header_json(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                         const std::map<std::string, std::string>& metadata) {
     // ordered_json keeps the tensors in data order, as the file lays them out.
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
@@ -36,9 +35,7 @@ std::string header_json(const std::string& path,
     std::set<std::string> seen;
     uint64_t offset = 0;
     for (const auto& [name, t] : tensors) {
-        auto bad = [&](const std::string& what) {
-            fail("safetensors '", path, "': tensor '", name, "': ", what);
-        };
+        auto bad = [&](const std::string& what) { fail("safetensors '", path, "': tensor '", name, "': ", what); };
         if (name == "__metadata__") bad("the name is reserved for metadata");
         if (!seen.insert(name).second) bad("appears twice");
         const char* dtype = safetensors_dtype_name(t.dtype);
@@ -57,8 +54,7 @@ std::string header_json(const std::string& path,
 
 }  // namespace
 
-void write_safetensors(const std::string& path,
-                       const std::vector<std::pair<std::string, Tensor>>& tensors,
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata) {
     std::string header = header_json(path, tensors, metadata);
     TempFile tmp(path);
@@ -67,8 +63,8 @@ void write_safetensors(const std::string& path,
 
     uint8_t len[8];
     for (int i = 0; i < 8; ++i) len[i] = uint8_t(uint64_t(header.size()) >> (8 * i));
-    bool ok = std::fwrite(len, 1, 8, tmp.f) == 8 &&
-              std::fwrite(header.data(), 1, header.size(), tmp.f) == header.size();
+    bool ok =
+        std::fwrite(len, 1, 8, tmp.f) == 8 && std::fwrite(header.data(), 1, header.size(), tmp.f) == header.size();
     for (const auto& [name, t] : tensors) {
         if (!ok) break;
         ok = t.nbytes() == 0 || std::fwrite(t.data, 1, t.nbytes(), tmp.f) == t.nbytes();

@@ -42,8 +42,7 @@ WeightSet load_sharded_weights(const std::string& index_path) {
         if (name.empty() || rel.is_absolute() || rel.filename() != rel)
             bad("shard '" + name + "' (tensor '" + tensor + "') is not a file name next to the index");
         std::string path = (dir / rel).string();
-        if (!fs::is_regular_file(path))
-            bad("shard '" + name + "' (tensor '" + tensor + "') does not exist");
+        if (!fs::is_regular_file(path)) bad("shard '" + name + "' (tensor '" + tensor + "') does not exist");
         shard_paths[name] = path;
     }
 

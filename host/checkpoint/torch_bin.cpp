@@ -21,8 +21,8 @@ struct StorageType {
     DType dtype;
 };
 constexpr StorageType storage_types[] = {
-    {"FloatStorage", DType::f32}, {"HalfStorage", DType::f16},  {"BFloat16Storage", DType::bf16},
-    {"LongStorage", DType::i64},  {"IntStorage", DType::i32},   {"DoubleStorage", DType::f64},
+    {"FloatStorage", DType::f32}, {"HalfStorage", DType::f16},     {"BFloat16Storage", DType::bf16},
+    {"LongStorage", DType::i64},  {"IntStorage", DType::i32},      {"DoubleStorage", DType::f64},
     {"ByteStorage", DType::u8},   {"BoolStorage", DType::boolean}, {"ShortStorage", DType::i16},
     {"CharStorage", DType::i8},
 };
@@ -140,8 +140,7 @@ struct Resolver {
         // Row-major contiguous, ignoring the stride of size-1 dims (torch leaves them arbitrary).
         int64_t numel = 1, expected = 1;
         size_t nbytes = 0;
-        if (!checked_nbytes(t.shape, elem, &nbytes))
-            bad(name, "size " + shape_str(t.shape) + " is too large");
+        if (!checked_nbytes(t.shape, elem, &nbytes)) bad(name, "size " + shape_str(t.shape) + " is too large");
         bool contiguous = true;
         for (size_t i = t.shape.size(); i-- > 0;) {
             if (t.shape[i] != 1 && t.stride[i] != expected) contiguous = false;
@@ -149,8 +148,8 @@ struct Resolver {
         }
         numel = expected;
         if (!contiguous && numel > 0)
-            bad(name, "stride " + shape_str(t.stride) + " is not contiguous for size " +
-                          shape_str(t.shape) + "; only contiguous tensors can be mapped");
+            bad(name, "stride " + shape_str(t.stride) + " is not contiguous for size " + shape_str(t.shape) +
+                          "; only contiguous tensors can be mapped");
         int64_t end;
         if (t.offset < 0 || __builtin_add_overflow(t.offset, numel, &end) || end > s.numel)
             bad(name, "elements [" + std::to_string(t.offset) + ", " + std::to_string(t.offset + numel) +
@@ -160,8 +159,7 @@ struct Resolver {
         const ZipEntry* entry = zip.find(entry_name);
         if (!entry) bad(name, "storage entry '" + entry_name + "' is missing from the archive");
         uint64_t storage_bytes;
-        if (__builtin_mul_overflow(uint64_t(s.numel), uint64_t(elem), &storage_bytes) ||
-            entry->size < storage_bytes)
+        if (__builtin_mul_overflow(uint64_t(s.numel), uint64_t(elem), &storage_bytes) || entry->size < storage_bytes)
             bad(name, "storage entry '" + entry_name + "' holds " + std::to_string(entry->size) +
                           " bytes, fewer than " + std::to_string(s.numel) + " " + dtype_name(s.dtype));
         WeightRef ref;
@@ -180,8 +178,7 @@ std::string find_top_folder(const ZipArchive& zip) {
     std::string top;
     for (const auto& e : zip.entries()) {
         auto slash = e.name.find('/');
-        if (slash == std::string::npos || e.name.compare(slash, std::string::npos, "/data.pkl") != 0)
-            continue;
+        if (slash == std::string::npos || e.name.compare(slash, std::string::npos, "/data.pkl") != 0) continue;
         if (!top.empty()) fail("zip '", zip.path(), "': more than one data.pkl in the archive");
         top = e.name.substr(0, slash);
     }
@@ -216,12 +213,10 @@ WeightSet load_torch_bin_weights(const std::string& path) {
         if (key.kind != Kind::string)
             fail("pickle '", path, "': a key of the state dict is a ", pickle_kind_name(key.kind));
         if (value.kind != Kind::object || value.s != "tensor")
-            fail("pickle '", path, "': entry '", key.s, "' is a ", pickle_kind_name(value.kind),
-                 ", not a tensor");
+            fail("pickle '", path, "': entry '", key.s, "' is a ", pickle_kind_name(value.kind), ", not a tensor");
         if (set.weights.count(key.s))
             fail("pickle '", path, "': tensor '", key.s, "': appears twice in the state dict");
-        set.weights[key.s] = LoadedWeight{resolver.resolve(key.s, hooks.tensors[size_t(value.i)]),
-                                          set.files.back()};
+        set.weights[key.s] = LoadedWeight{resolver.resolve(key.s, hooks.tensors[size_t(value.i)]), set.files.back()};
     }
     return set;
 }

@@ -5,10 +5,9 @@
 namespace hfx {
 namespace {
 
-constexpr uint32_t sig_local = 0x04034b50, sig_central = 0x02014b50, sig_end = 0x06054b50,
-                   sig_end64 = 0x06064b50, sig_locator64 = 0x07064b50;
-constexpr size_t end_size = 22, central_size = 46, local_size = 30, locator64_size = 20,
-                 end64_size = 56;
+constexpr uint32_t sig_local = 0x04034b50, sig_central = 0x02014b50, sig_end = 0x06054b50, sig_end64 = 0x06064b50,
+                   sig_locator64 = 0x07064b50;
+constexpr size_t end_size = 22, central_size = 46, local_size = 30, locator64_size = 20, end64_size = 56;
 
 uint64_t le(const uint8_t* p, int bytes) {
     uint64_t v = 0;
@@ -29,7 +28,10 @@ ZipArchive::ZipArchive(std::shared_ptr<MappedFile> file) : file_(std::move(file)
     uint64_t end = UINT64_MAX;
     uint64_t lowest = size > end_size + 0xffff ? size - end_size - 0xffff : 0;
     for (uint64_t pos = size - end_size + 1; pos-- > lowest;) {
-        if (le(b + pos, 4) == sig_end) { end = pos; break; }
+        if (le(b + pos, 4) == sig_end) {
+            end = pos;
+            break;
+        }
     }
     if (end == UINT64_MAX) bad("no end of central directory record (not a zip archive)");
     uint64_t count = le(b + end + 10, 2), cd_size = le(b + end + 12, 4), cd_offset = le(b + end + 16, 4);
@@ -44,8 +46,7 @@ ZipArchive::ZipArchive(std::shared_ptr<MappedFile> file) : file_(std::move(file)
         cd_size = le(b + end64 + 40, 8);
         cd_offset = le(b + end64 + 48, 8);
     }
-    if (cd_offset > size || cd_size > size - cd_offset)
-        bad("central directory lies outside the file");
+    if (cd_offset > size || cd_size > size - cd_offset) bad("central directory lies outside the file");
     if (count > cd_size / central_size) bad("central directory is too small for its entry count");
 
     uint64_t pos = cd_offset, cd_end = cd_offset + cd_size;
@@ -100,8 +101,7 @@ const uint8_t* ZipArchive::data(const ZipEntry& e) const {
     if (e.method != 0)
         bad("entry '" + e.name + "' is compressed (method " + std::to_string(e.method) +
             "); only stored entries can be mapped");
-    if (e.compressed_size != e.size)
-        bad("entry '" + e.name + "' is stored but its sizes differ");
+    if (e.compressed_size != e.size) bad("entry '" + e.name + "' is stored but its sizes differ");
     const uint8_t* b = file_->data();
     const uint64_t size = file_->size();
     uint64_t off = e.local_header_offset;

@@ -33,8 +33,8 @@ std::vector<std::string> config_plugin_dirs() {
     try {
         table = toml::parse_file(file);
     } catch (const toml::parse_error& e) {
-        fail("config '", file, "': ", std::string(e.description()), " (line ",
-             std::to_string(e.source().begin.line), ")");
+        fail("config '", file, "': ", std::string(e.description()), " (line ", std::to_string(e.source().begin.line),
+             ")");
     }
     std::vector<std::string> dirs;
     if (auto arr = table["plugins"]["dirs"].as_array()) {

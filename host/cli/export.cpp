@@ -59,7 +59,8 @@ bool validate_written(const ExportArgs& args, const BuiltModel& built, const std
 }
 
 int export_split_command(const ExportArgs& args, const PluginRegistry& registry, const Checkpoint& ckpt) {
-    std::vector<ComponentExport> files = export_split(registry, ckpt, args.feature, args.output, export_options(args), std::cout);
+    std::vector<ComponentExport> files =
+        export_split(registry, ckpt, args.feature, args.output, export_options(args), std::cout);
     if (args.no_validate) {
         for (const ComponentExport& e : files) std::cout << "Model saved at: " << e.path << " (not validated)\n";
         return 0;
@@ -81,9 +82,10 @@ int export_split_command(const ExportArgs& args, const PluginRegistry& registry,
     if (!ok) {
         // Kept, as optimum keeps a model that fails its check: the log above says which outputs differ,
         // and the files are what one inspects (netron, `hfexport run`) to see why.
-        spdlog::error("validation failed: the exported models' outputs do not match the reference; the files in '{}' "
-                      "are kept for inspection, not for use",
-                      args.output);
+        spdlog::error(
+            "validation failed: the exported models' outputs do not match the reference; the files in '{}' "
+            "are kept for inspection, not for use",
+            args.output);
         return 1;
     }
     for (const ComponentExport& e : files) std::cout << "All good, model saved at: " << e.path << "\n";
@@ -95,7 +97,9 @@ int export_split_command(const ExportArgs& args, const PluginRegistry& registry,
 void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto args = std::make_shared<ExportArgs>();
     CLI::App* sub = app.add_subcommand("export", "Export a checkpoint to ONNX and validate it");
-    sub->add_option("-m,--model", args->model, "Checkpoint folder (config.json + weights), or a hub id ORG/NAME[@REVISION] (Hugging Face cache)")->required();
+    sub->add_option("-m,--model", args->model,
+                    "Checkpoint folder (config.json + weights), or a hub id ORG/NAME[@REVISION] (Hugging Face cache)")
+        ->required();
     sub->add_option("--task", args->task,
                     "Task: optimum's name (text-generation-with-past, fill-mask, ...), a transformers.onnx feature, "
                     "or auto (the default: inferred from config.json's architectures, as optimum does)");
@@ -139,9 +143,10 @@ void add_export_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>
         }
         ValidationOptions vo = validation_options(*args, built);
         if (!validate_written(*args, built, path, vo)) {
-            spdlog::error("validation failed: the exported model's outputs do not match the reference; '{}' is kept "
-                          "for inspection, not for use",
-                          path);
+            spdlog::error(
+                "validation failed: the exported model's outputs do not match the reference; '{}' is kept "
+                "for inspection, not for use",
+                path);
             return 1;
         }
         std::cout << "All good, model saved at: " << path << "\n";

@@ -133,18 +133,23 @@ int generate_seq2seq(const GenerateArgs& a, const std::string& model, const std:
     if (a.forced_bos->count()) o.forced_bos_token_id = a.forced_bos_token_id;
     if (a.start->count()) o.decoder_start_token_id = a.decoder_start_token_id;
     if (o.decoder_start_token_id < 0)
-        fail("option '--decoder-start-token-id': required (no generation_config.json or config.json with "
-             "decoder_start_token_id or bos_token_id beside '", a.model, "')");
+        fail(
+            "option '--decoder-start-token-id': required (no generation_config.json or config.json with "
+            "decoder_start_token_id or bos_token_id beside '",
+            a.model, "')");
 
     rt::GenerateResult r;
     if (gen.takes_features()) {
-        if (a.input_features.empty()) fail("option '--input-features': required (the encoder of '", a.model, "' takes input_features)");
-        if (!prompts.empty()) fail("option '--input-ids': the encoder of '", a.model, "' takes input_features, not input_ids");
+        if (a.input_features.empty())
+            fail("option '--input-features': required (the encoder of '", a.model, "' takes input_features)");
+        if (!prompts.empty())
+            fail("option '--input-ids': the encoder of '", a.model, "' takes input_features, not input_ids");
         std::map<std::string, Tensor> all = read_safetensors(a.input_features);
         if (!all.count("input_features")) fail("file '", a.input_features, "': no tensor named input_features");
         r = gen.greedy(all.at("input_features"), o);
     } else {
-        if (!a.input_features.empty()) fail("option '--input-features': the encoder of '", a.model, "' takes input_ids");
+        if (!a.input_features.empty())
+            fail("option '--input-features': the encoder of '", a.model, "' takes input_ids");
         if (prompts.empty()) fail("option '--input-ids': required (the encoder prompt, e.g. --input-ids 5,6,7,2)");
         r = gen.greedy(prompts, o);
     }
@@ -157,23 +162,31 @@ int generate_seq2seq(const GenerateArgs& a, const std::string& model, const std:
 void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto a = std::make_shared<GenerateArgs>();
     CLI::App* sub = app.add_subcommand("generate", "Greedy decoding with the KV cache in the hfexport runtime");
-    sub->add_option("model", a->model, "A checkpoint folder or hub id ORG/NAME[@REVISION] (exported first), an export folder, or a .onnx file")->required();
-    sub->add_option("--input-ids", a->input_ids, "Prompt token ids, e.g. 1,2,3 (repeat for a batch); the encoder's for seq2seq")
+    sub->add_option(
+           "model", a->model,
+           "A checkpoint folder or hub id ORG/NAME[@REVISION] (exported first), an export folder, or a .onnx file")
+        ->required();
+    sub->add_option("--input-ids", a->input_ids,
+                    "Prompt token ids, e.g. 1,2,3 (repeat for a batch); the encoder's for seq2seq")
         ->allow_extra_args(false);
     sub->add_option("--input-features", a->input_features,
                     "Speech encoders (Whisper): a .safetensors file with input_features [batch, mel bins, frames]");
-    sub->add_option("--max-new-tokens", a->max_new_tokens, "Tokens to generate per prompt")->capture_default_str()
+    sub->add_option("--max-new-tokens", a->max_new_tokens, "Tokens to generate per prompt")
+        ->capture_default_str()
         ->check(CLI::PositiveNumber);
     a->eos = sub->add_option("--eos-token-id", a->eos_token_id,
                              "Stop a prompt after this token (default: the model's config; -1: never)");
-    a->pad = sub->add_option("--pad-token-id", a->pad_token_id,
-                             "Token for padding shorter prompts and finished rows (default: the model's config, else 0)");
+    a->pad =
+        sub->add_option("--pad-token-id", a->pad_token_id,
+                        "Token for padding shorter prompts and finished rows (default: the model's config, else 0)");
     a->start = sub->add_option("--decoder-start-token-id", a->decoder_start_token_id,
                                "Seq2seq: the decoder's first token (default: the model's config)");
-    a->forced_bos = sub->add_option("--forced-bos-token-id", a->forced_bos_token_id,
-                                    "Seq2seq: force the first new token (mBART / M2M100 target language; default: the config's)");
-    sub->add_flag("--no-cache", a->no_cache,
-                  "Export causal-lm (seq2seq: the single seq2seq-lm model.onnx) and re-run the whole sequence each step");
+    a->forced_bos =
+        sub->add_option("--forced-bos-token-id", a->forced_bos_token_id,
+                        "Seq2seq: force the first new token (mBART / M2M100 target language; default: the config's)");
+    sub->add_flag(
+        "--no-cache", a->no_cache,
+        "Export causal-lm (seq2seq: the single seq2seq-lm model.onnx) and re-run the whole sequence each step");
     sub->add_option("--threads", a->threads, "Runtime threads (0 = all cores)");
     sub->add_flag("--json", a->json, "Print the result as one JSON line");
     commands.emplace_back(sub, [a] {
@@ -190,10 +203,12 @@ void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
             temp.dir = tmpl;
         };
         std::string onnx = a->model;
-        bool checkpoint = fs::is_directory(path) && !fs::exists(path / "model.onnx") && !fs::exists(path / "encoder_model.onnx");
+        bool checkpoint =
+            fs::is_directory(path) && !fs::exists(path / "model.onnx") && !fs::exists(path / "encoder_model.onnx");
         if (!checkpoint && is_seq2seq_export(path)) return generate_seq2seq(*a, a->model, "", prompts);
         if (!checkpoint && seq2seq_options)
-            fail("model '", a->model, "': not an encoder-decoder export (no decoder_input_ids input, no encoder_model.onnx); "
+            fail("model '", a->model,
+                 "': not an encoder-decoder export (no decoder_input_ids input, no encoder_model.onnx); "
                  "--input-features, --decoder-start-token-id and --forced-bos-token-id are for seq2seq models");
         if (checkpoint) {
             auto registry = load_plugins();
@@ -204,13 +219,15 @@ void add_generate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Comman
             const ModelTypeEntry* entry = registry->find(model_type);
             if (entry && (entry->supports("seq2seq-lm") || entry->supports("speech2seq-lm"))) encoder_decoder = true;
             if (!encoder_decoder && seq2seq_options)
-                fail("model '", a->model, "': model type '", model_type, "' is not an encoder-decoder model; "
+                fail("model '", a->model, "': model type '", model_type,
+                     "' is not an encoder-decoder model; "
                      "--input-features, --decoder-start-token-id and --forced-bos-token-id are for seq2seq models");
             make_temp();
             if (encoder_decoder) {
                 if (!entry) fail("model type '", model_type, "': no plugin has it (see `hfexport features`)");
                 std::string feature = entry->supports("speech2seq-lm") ? "speech2seq-lm" : "seq2seq-lm";
-                if (!entry->supports(feature)) fail("model type '", model_type, "': has no seq2seq-lm feature to generate with");
+                if (!entry->supports(feature))
+                    fail("model type '", model_type, "': has no seq2seq-lm feature to generate with");
                 if (a->no_cache) {
                     write_export(build_model(*registry, ckpt, feature), ckpt, temp.dir + "/model.onnx", {});
                 } else {

@@ -87,24 +87,33 @@ double sinc(double x) {
 
 Filter filter_for(int resample) {
     switch (resample) {
-        case 1: return {3.0, [](double x) { return -3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0.0; }};
-        case 2: return {1.0, [](double x) { x = std::fabs(x); return x < 1.0 ? 1.0 - x : 0.0; }};
-        case 3: return {2.0, [](double x) {
-                    const double a = -0.5;
-                    x = std::fabs(x);
-                    if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
-                    if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
-                    return 0.0;
-                }};
-        case 4: return {0.5, [](double x) { return x > -0.5 && x <= 0.5 ? 1.0 : 0.0; }};
-        case 5: return {1.0, [](double x) {
-                    x = std::fabs(x);
-                    if (x == 0.0) return 1.0;
-                    if (x >= 1.0) return 0.0;
-                    x *= M_PI;
-                    return std::sin(x) / x * (0.54 + 0.46 * std::cos(x));
-                }};
-        default: fail("preprocessor 'resample': filter ", std::to_string(resample), " is not supported");
+        case 1:
+            return {3.0, [](double x) { return -3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0.0; }};
+        case 2:
+            return {1.0, [](double x) {
+                        x = std::fabs(x);
+                        return x < 1.0 ? 1.0 - x : 0.0;
+                    }};
+        case 3:
+            return {2.0, [](double x) {
+                        const double a = -0.5;
+                        x = std::fabs(x);
+                        if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+                        if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
+                        return 0.0;
+                    }};
+        case 4:
+            return {0.5, [](double x) { return x > -0.5 && x <= 0.5 ? 1.0 : 0.0; }};
+        case 5:
+            return {1.0, [](double x) {
+                        x = std::fabs(x);
+                        if (x == 0.0) return 1.0;
+                        if (x >= 1.0) return 0.0;
+                        x *= M_PI;
+                        return std::sin(x) / x * (0.54 + 0.46 * std::cos(x));
+                    }};
+        default:
+            fail("preprocessor 'resample': filter ", std::to_string(resample), " is not supported");
     }
 }
 
@@ -189,7 +198,8 @@ Image load_image(const std::string& path) {
 }
 
 Image resize_image(const Image& im, int64_t height, int64_t width, int resample) {
-    if (height <= 0 || width <= 0) fail("preprocessor 'size': ", std::to_string(height), "x", std::to_string(width), " is empty");
+    if (height <= 0 || width <= 0)
+        fail("preprocessor 'size': ", std::to_string(height), "x", std::to_string(width), " is empty");
     if (resample == 0) {  // nearest: the source pixel under each output pixel's center
         Image out{height, width, std::vector<uint8_t>(size_t(height * width * 3))};
         for (int64_t y = 0; y < height; ++y)
@@ -264,7 +274,8 @@ Tensor preprocess(const Image& input, const nlohmann::json* config, int64_t heig
         auto channels = [&](const char* key, std::vector<double>& out) {
             if (!cfg.contains(key)) return;
             const nlohmann::json& v = cfg[key];
-            for (size_t c = 0; c < 3; ++c) out[c] = v.is_array() ? v.at(v.size() == 1 ? 0 : c).get<double>() : v.get<double>();
+            for (size_t c = 0; c < 3; ++c)
+                out[c] = v.is_array() ? v.at(v.size() == 1 ? 0 : c).get<double>() : v.get<double>();
         };
         channels("image_mean", mean);
         channels("image_std", std);

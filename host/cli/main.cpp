@@ -14,11 +14,16 @@ namespace {
 // verdict (validate's mismatch, selftest's failures) exits 1 as well.
 int exit_code(hfx::ErrorKind kind) {
     switch (kind) {
-        case hfx::ErrorKind::input: return 1;
-        case hfx::ErrorKind::checkpoint: return 2;
-        case hfx::ErrorKind::config: return 3;
-        case hfx::ErrorKind::plugin: return 4;
-        case hfx::ErrorKind::internal: return 5;
+        case hfx::ErrorKind::input:
+            return 1;
+        case hfx::ErrorKind::checkpoint:
+            return 2;
+        case hfx::ErrorKind::config:
+            return 3;
+        case hfx::ErrorKind::plugin:
+            return 4;
+        case hfx::ErrorKind::internal:
+            return 5;
     }
     return 5;
 }

@@ -17,10 +17,13 @@ struct MakeTinyArgs {
 
 void add_make_tiny_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto args = std::make_shared<MakeTinyArgs>();
-    CLI::App* sub = app.add_subcommand("make-tiny", "Write a tiny random-weight checkpoint from a plugin's tiny_config");
+    CLI::App* sub =
+        app.add_subcommand("make-tiny", "Write a tiny random-weight checkpoint from a plugin's tiny_config");
     sub->add_option("--model-type", args->model_type, "Model type (see `hfexport features`)")->required();
-    sub->add_option("--feature", args->feature, "Feature whose weights to create (task models keep the base under "
-                                                "its prefix)")->capture_default_str();
+    sub->add_option("--feature", args->feature,
+                    "Feature whose weights to create (task models keep the base under "
+                    "its prefix)")
+        ->capture_default_str();
     sub->add_option("--seed", args->seed, "Random seed")->capture_default_str();
     sub->add_option("output", args->output, "Output folder")->required();
     commands.emplace_back(sub, [args] {

@@ -68,9 +68,11 @@ std::map<std::string, Tensor> image_feeds(const rt::Session& session, const RunA
     std::string pre = (fs::path(dir.empty() ? "." : dir) / "preprocessor_config.json").string();
     std::optional<nlohmann::json> config;
     if (fs::exists(pre)) config = read_json_file("preprocessor config", pre);
-    else if (!a.model_dir.empty()) spdlog::warn("no preprocessor_config.json in '{}': resizing and rescaling only", dir);
+    else if (!a.model_dir.empty())
+        spdlog::warn("no preprocessor_config.json in '{}': resizing and rescaling only", dir);
     const ValueInfo& in = session.model().inputs.at(0);
-    feeds["pixel_values"] = preprocess(load_image(a.image), config ? &*config : nullptr, in.dims[2].size, in.dims[3].size);
+    feeds["pixel_values"] =
+        preprocess(load_image(a.image), config ? &*config : nullptr, in.dims[2].size, in.dims[3].size);
     return feeds;
 }
 
@@ -120,8 +122,10 @@ Model with_recipes(const Model& m) {
 double checksum(const Tensor& t) {
     double s = 0;
     int64_t n = t.numel();
-    if (t.dtype == DType::f32) for (int64_t k = 0; k < n; ++k) s += t.ptr<float>()[k];
-    else if (t.dtype == DType::i64) for (int64_t k = 0; k < n; ++k) s += double(t.ptr<int64_t>()[k]);
+    if (t.dtype == DType::f32)
+        for (int64_t k = 0; k < n; ++k) s += t.ptr<float>()[k];
+    else if (t.dtype == DType::i64)
+        for (int64_t k = 0; k < n; ++k) s += double(t.ptr<int64_t>()[k]);
     return s;
 }
 
@@ -134,7 +138,8 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
     sub->add_option("--inputs", a->inputs, "Inputs by name (.safetensors); other tensors are ignored");
     sub->add_option("--outputs", a->outputs, "Write every output here (.safetensors)");
     sub->add_option("--random", a->random, "Random inputs at these sizes, e.g. batch=2,sequence=16");
-    sub->add_option("--save-inputs", a->save_inputs, "Write the inputs used here (.safetensors), e.g. the --random ones");
+    sub->add_option("--save-inputs", a->save_inputs,
+                    "Write the inputs used here (.safetensors), e.g. the --random ones");
     sub->add_option("--repeat", a->repeat, "Run N times and report timing")->check(CLI::PositiveNumber);
     sub->add_option("--warmup", a->warmup, "Untimed runs before the timed ones");
     sub->add_option("--threads", a->threads, "Threads (0 = all cores)");
@@ -157,7 +162,8 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
                 feeds[name] = all.at(name);
             }
             for (const auto& [name, t] : all)
-                if (!feeds.count(name)) spdlog::debug("ignoring tensor '{}' of {} (not a model input)", name, a->inputs);
+                if (!feeds.count(name))
+                    spdlog::debug("ignoring tensor '{}' of {} (not a model input)", name, a->inputs);
         } else if (!a->image.empty()) {
             feeds = image_feeds(session, *a);
         } else {
@@ -197,9 +203,10 @@ void add_run_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& 
         for (size_t k = 0; k < names.size(); ++k)
             if (!a->image.empty() && names[k] == "logits" && outs[k].rank() == 2) print_top(outs[k], *a);
         for (size_t k = 0; k < names.size(); ++k)
-            std::cout << names[k] << " " << dtype_name(outs[k].dtype) << " " << shape_str(outs[k].shape)
-                      << " checksum " << checksum(outs[k]) << "\n";
-        if (a->repeat > 1) std::cout << "median " << median << " ms, min " << ms.front() << " ms over " << a->repeat << " runs\n";
+            std::cout << names[k] << " " << dtype_name(outs[k].dtype) << " " << shape_str(outs[k].shape) << " checksum "
+                      << checksum(outs[k]) << "\n";
+        if (a->repeat > 1)
+            std::cout << "median " << median << " ms, min " << ms.front() << " ms over " << a->repeat << " runs\n";
         return 0;
     });
 }

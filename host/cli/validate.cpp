@@ -23,16 +23,21 @@ struct ValidateArgs {
 
 void add_validate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& commands) {
     auto args = std::make_shared<ValidateArgs>();
-    CLI::App* sub = app.add_subcommand("validate", "Validate an exported ONNX (or TorchScript) file against its checkpoint");
-    sub->add_option("-m,--model", args->model, "Checkpoint folder the file was exported from, or its hub id ORG/NAME[@REVISION]")->required();
+    CLI::App* sub =
+        app.add_subcommand("validate", "Validate an exported ONNX (or TorchScript) file against its checkpoint");
+    sub->add_option("-m,--model", args->model,
+                    "Checkpoint folder the file was exported from, or its hub id ORG/NAME[@REVISION]")
+        ->required();
     sub->add_option("--feature", args->feature, "Feature it was exported for")->capture_default_str();
-    sub->add_option("onnx", args->onnx, "The ONNX file (a .pt file is validated as TorchScript, in libtorch)")->required();
+    sub->add_option("onnx", args->onnx, "The ONNX file (a .pt file is validated as TorchScript, in libtorch)")
+        ->required();
     sub->add_option("--atol", args->atol, "Absolute tolerance (default: the model's)");
     sub->add_option("--reference", args->reference, "Also compare with inputs/outputs of this .safetensors file");
     sub->add_flag("--no-ort", args->no_ort, "Do not compare with ONNX Runtime even when found");
     sub->add_option("--threads", args->threads, "Runtime threads (0 = all cores)");
-    sub->add_option("--component", args->component,
-                    "Graph of a split export: encoder, decoder or decoder-with-past (default: from optimum's file names)");
+    sub->add_option(
+        "--component", args->component,
+        "Graph of a split export: encoder, decoder or decoder-with-past (default: from optimum's file names)");
     commands.emplace_back(sub, [args] {
         auto registry = load_plugins();
         Checkpoint ckpt = Checkpoint::open(hub::resolve_model(args->model));

@@ -35,8 +35,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char
         if (p == MAP_FAILED) {
             int err = errno;
             ::close(fd);
-            fail(what, " '", path, "': cannot map ", std::to_string(f->size_), " bytes: ",
-                 std::strerror(err));
+            fail(what, " '", path, "': cannot map ", std::to_string(f->size_), " bytes: ", std::strerror(err));
         }
         f->data_ = static_cast<const uint8_t*>(p);
     }

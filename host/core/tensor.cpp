@@ -9,30 +9,58 @@ namespace hfx {
 
 size_t dtype_size(DType t) {
     switch (t) {
-        case DType::f32: case DType::i32: case DType::u32: return 4;
-        case DType::u8: case DType::i8: case DType::boolean: return 1;
-        case DType::u16: case DType::i16: case DType::f16: case DType::bf16: return 2;
-        case DType::i64: case DType::f64: case DType::u64: return 8;
-        default: return 0;
+        case DType::f32:
+        case DType::i32:
+        case DType::u32:
+            return 4;
+        case DType::u8:
+        case DType::i8:
+        case DType::boolean:
+            return 1;
+        case DType::u16:
+        case DType::i16:
+        case DType::f16:
+        case DType::bf16:
+            return 2;
+        case DType::i64:
+        case DType::f64:
+        case DType::u64:
+            return 8;
+        default:
+            return 0;
     }
 }
 
 const char* dtype_name(DType t) {
     switch (t) {
-        case DType::f32: return "float32";
-        case DType::u8: return "uint8";
-        case DType::i8: return "int8";
-        case DType::u16: return "uint16";
-        case DType::i16: return "int16";
-        case DType::i32: return "int32";
-        case DType::i64: return "int64";
-        case DType::boolean: return "bool";
-        case DType::f16: return "float16";
-        case DType::f64: return "float64";
-        case DType::u32: return "uint32";
-        case DType::u64: return "uint64";
-        case DType::bf16: return "bfloat16";
-        default: return "undefined";
+        case DType::f32:
+            return "float32";
+        case DType::u8:
+            return "uint8";
+        case DType::i8:
+            return "int8";
+        case DType::u16:
+            return "uint16";
+        case DType::i16:
+            return "int16";
+        case DType::i32:
+            return "int32";
+        case DType::i64:
+            return "int64";
+        case DType::boolean:
+            return "bool";
+        case DType::f16:
+            return "float16";
+        case DType::f64:
+            return "float64";
+        case DType::u32:
+            return "uint32";
+        case DType::u64:
+            return "uint64";
+        case DType::bf16:
+            return "bfloat16";
+        default:
+            return "undefined";
     }
 }
 
@@ -146,7 +174,10 @@ float half_to_float(uint16_t h) {
             bits = sign;
         } else {  // subnormal: normalise
             exp = 127 - 15 + 1;
-            while (!(mant & 0x400)) { mant <<= 1; --exp; }
+            while (!(mant & 0x400)) {
+                mant <<= 1;
+                --exp;
+            }
             bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
         }
     } else if (exp == 31) {

@@ -29,7 +29,7 @@ enum class DType : int32_t {
 };
 
 size_t dtype_size(DType t);
-const char* dtype_name(DType t);  // "float32", "int64", ...
+const char* dtype_name(DType t);     // "float32", "int64", ...
 DType dtype_from_int(int32_t code);  // undefined when not a known code
 
 using Shape = std::vector<int64_t>;
@@ -55,7 +55,7 @@ struct Tensor {
     std::shared_ptr<void> owner;  // keeps `data` alive: a buffer or a mapping
     bool file_backed = false;     // `data` is inside a read-only file mapping
 
-    static Tensor empty(DType dtype, Shape shape);  // zero-filled, owned
+    static Tensor empty(DType dtype, Shape shape);          // zero-filled, owned
     static Tensor uninitialized(DType dtype, Shape shape);  // owned, contents unspecified
     static Tensor view(DType dtype, Shape shape, const void* data, std::shared_ptr<void> owner);
     template <class T>
@@ -70,13 +70,17 @@ struct Tensor {
     int64_t rank() const { return int64_t(shape.size()); }
     bool defined() const { return dtype != DType::undefined; }
     template <class T>
-    T* ptr() { return static_cast<T*>(data); }
+    T* ptr() {
+        return static_cast<T*>(data);
+    }
     template <class T>
-    const T* ptr() const { return static_cast<const T*>(data); }
+    const T* ptr() const {
+        return static_cast<const T*>(data);
+    }
 
-    Tensor clone() const;                  // owned deep copy
-    Tensor to_f32() const;                 // f16/bf16/f64 -> f32 (owned); f32 -> shared view
-    Tensor reshaped(Shape s) const;        // same data, new shape
+    Tensor clone() const;            // owned deep copy
+    Tensor to_f32() const;           // f16/bf16/f64 -> f32 (owned); f32 -> shared view
+    Tensor reshaped(Shape s) const;  // same data, new shape
 };
 
 float half_to_float(uint16_t h);

@@ -13,19 +13,26 @@ struct Pair {
 
 // The names transformers' configs use (attribute_map aliases included).
 constexpr Pair pairs[] = {
-    {"hidden_size", "num_attention_heads", true}, {"n_embd", "n_head", true},
-    {"hidden_size", "n_head", true},              {"hidden_size", "num_heads", true},
-    {"d_model", "encoder_attention_heads", true}, {"d_model", "decoder_attention_heads", true},
-    {"d_model", "num_heads", true},               {"dim", "n_heads", true},
-    {"embed_dim", "num_heads", true},             {"n_embd", "num_attention_heads", true},
-    {"num_attention_heads", "num_key_value_heads", false}, {"n_head", "n_head_kv", false},
-    {"num_attention_heads", "num_kv_heads", false},        {"n_head", "num_kv_heads", false},
+    {"hidden_size", "num_attention_heads", true},
+    {"n_embd", "n_head", true},
+    {"hidden_size", "n_head", true},
+    {"hidden_size", "num_heads", true},
+    {"d_model", "encoder_attention_heads", true},
+    {"d_model", "decoder_attention_heads", true},
+    {"d_model", "num_heads", true},
+    {"dim", "n_heads", true},
+    {"embed_dim", "num_heads", true},
+    {"n_embd", "num_attention_heads", true},
+    {"num_attention_heads", "num_key_value_heads", false},
+    {"n_head", "n_head_kv", false},
+    {"num_attention_heads", "num_kv_heads", false},
+    {"n_head", "num_kv_heads", false},
 };
 
 // Keys that set the head size outright (LLaMA/Gemma head_dim, T5 d_kv, DeBERTa-v2
 // attention_head_size, ...); MobileBERT's attention runs at intra_bottleneck_size.
-constexpr const char* head_size_keys[] = {"head_dim", "d_kv", "attention_head_size", "kv_channels", "head_size",
-                                          "intra_bottleneck_size", "true_hidden_size"};
+constexpr const char* head_size_keys[] = {
+    "head_dim", "d_kv", "attention_head_size", "kv_channels", "head_size", "intra_bottleneck_size", "true_hidden_size"};
 
 // The integer at `pointer`, when config.json holds one there (the SDK has already
 // refused non-integers for the plugin that read it).
@@ -42,8 +49,7 @@ bool integer_at(const nlohmann::json& config, const std::string& pointer, int64_
             *out = int64_t(v.get<double>());
             return true;
         }
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     return false;
 }
 

@@ -117,12 +117,11 @@ TinyCheckpoint make_tiny(const PluginRegistry& registry, const std::string& mode
     }
     if (!out.config.is_object()) fail("model type '", model_type, "': tiny_config is not a JSON object");
     std::string declared = out.config.value("model_type", model_type);
-    if (declared != model_type)
-        fail("model type '", model_type, "': tiny_config says model_type '", declared, "'");
+    if (declared != model_type) fail("model type '", model_type, "': tiny_config says model_type '", declared, "'");
     out.config["model_type"] = model_type;
     // A build that fails after a name was answered absent needed it: retry with it present.
     std::set<std::string> present;
-    std::unique_ptr<Error> first_error;  // reported when no retry helps
+    std::unique_ptr<Error> first_error;     // reported when no retry helps
     std::vector<std::string> first_absent;  // the names the first build was answered absent
     for (int attempt = 0;; ++attempt) {
         TinyWeights tiny;
@@ -189,11 +188,22 @@ std::string resolve_output_path(const std::string& output, const std::string& ex
 }
 
 const std::vector<std::string>& checkpoint_side_files() {
-    static const std::vector<std::string> names = {
-        "generation_config.json", "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
-        "special_tokens_map.json", "added_tokens.json", "vocab.txt", "vocab.json", "merges.txt",
-        "normalizer.json", "spiece.model", "sentencepiece.bpe.model", "source.spm", "target.spm",
-        "tokenizer.model", "chat_template.json"};
+    static const std::vector<std::string> names = {"generation_config.json",
+                                                   "preprocessor_config.json",
+                                                   "tokenizer.json",
+                                                   "tokenizer_config.json",
+                                                   "special_tokens_map.json",
+                                                   "added_tokens.json",
+                                                   "vocab.txt",
+                                                   "vocab.json",
+                                                   "merges.txt",
+                                                   "normalizer.json",
+                                                   "spiece.model",
+                                                   "sentencepiece.bpe.model",
+                                                   "source.spm",
+                                                   "target.spm",
+                                                   "tokenizer.model",
+                                                   "chat_template.json"};
     return names;
 }
 
@@ -228,7 +238,8 @@ std::vector<std::string> write_export(const BuiltModel& built, const Checkpoint&
     if (options.format == Format::torchscript) {
         write_torchscript(built.model, onnx_path, {{"model_type", built.model_type}, {"feature", built.feature}});
         std::vector<std::string> files{onnx_path};
-        for (std::string& f : copy_checkpoint_files(ckpt, fs::path(onnx_path).parent_path().string())) files.push_back(f);
+        for (std::string& f : copy_checkpoint_files(ckpt, fs::path(onnx_path).parent_path().string()))
+            files.push_back(f);
         staged.commit();
         return files;
     }

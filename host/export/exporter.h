@@ -17,11 +17,11 @@ struct BuiltModel {
     Model model;  // as the plugin built it (canonical ops, before lowering)
     std::string model_type;
     std::string feature;
-    int64_t opset = 0;    // target opset (requested, or the OnnxConfig default)
-    double atol = 1e-4;   // OnnxConfig.atol_for_validation
+    int64_t opset = 0;                              // target opset (requested, or the OnnxConfig default)
+    double atol = 1e-4;                             // OnnxConfig.atol_for_validation
     std::map<std::string, std::string> properties;  // everything the plugin set with set_property
-    std::string plugin_name;                // of the plugin that registered model_type
-    std::set<std::string> config_reads;     // config.json pointers the build read (export/config_audit.h)
+    std::string plugin_name;                        // of the plugin that registered model_type
+    std::set<std::string> config_reads;             // config.json pointers the build read (export/config_audit.h)
 };
 
 // Runs the model type's plugin for `feature`; `opset` 0 = the plugin's default.

@@ -31,7 +31,8 @@ void keep_half_weights(Model& model) {
         for (std::string& in : n.inputs)
             if (auto it = cast_of.find(in); it != cast_of.end()) in = it->second;
     // Graph outputs are Identity nodes (graph/build.cpp), so node inputs are all the readers.
-    model.nodes.insert(model.nodes.begin(), std::make_move_iterator(casts.begin()), std::make_move_iterator(casts.end()));
+    model.nodes.insert(model.nodes.begin(), std::make_move_iterator(casts.begin()),
+                       std::make_move_iterator(casts.end()));
 }
 
 }  // namespace hfx

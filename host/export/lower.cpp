@@ -66,7 +66,8 @@ struct Lowering {
     void run(const Model& in) {
         for (const Node& n : in.nodes) {
             if (n.domain.empty() && n.op == "LayerNormalization" && opset < 17) layer_norm(n);
-            else if (n.domain.empty() && opset >= 13 && (n.op == "Squeeze" || n.op == "Unsqueeze" || n.op == "ReduceSum"))
+            else if (n.domain.empty() && opset >= 13 &&
+                     (n.op == "Squeeze" || n.op == "Unsqueeze" || n.op == "ReduceSum"))
                 attr_to_input(n, "axes");
             else if (n.domain.empty() && opset >= 13 && n.op == "Split") attr_to_input(n, "split");
             else out.nodes.push_back(n);

@@ -63,8 +63,8 @@ std::vector<ComponentExport> export_split(const PluginRegistry& registry, const 
             ++count;
         }
     if (count)
-        log << "Shared weights: " << count << " checkpoint tensors are stored in more than one of these files (" << shared
-            << " bytes duplicated); separate files cannot share tensors, so each is self-contained.\n";
+        log << "Shared weights: " << count << " checkpoint tensors are stored in more than one of these files ("
+            << shared << " bytes duplicated); separate files cannot share tensors, so each is self-contained.\n";
     return out;
 }
 

@@ -30,9 +30,18 @@ void set_value_info(onnx::ValueInfoProto& vi, const ValueInfo& v) {
 void set_attr(onnx::AttributeProto& a, const std::string& name, const Attr& v) {
     a.set_name(name);
     switch (v.kind) {
-        case Attr::Int: a.set_type(onnx::AttributeProto::INT); a.set_i(v.i); break;
-        case Attr::Float: a.set_type(onnx::AttributeProto::FLOAT); a.set_f(v.f); break;
-        case Attr::String: a.set_type(onnx::AttributeProto::STRING); a.set_s(v.s); break;
+        case Attr::Int:
+            a.set_type(onnx::AttributeProto::INT);
+            a.set_i(v.i);
+            break;
+        case Attr::Float:
+            a.set_type(onnx::AttributeProto::FLOAT);
+            a.set_f(v.f);
+            break;
+        case Attr::String:
+            a.set_type(onnx::AttributeProto::STRING);
+            a.set_s(v.s);
+            break;
         case Attr::Ints:
             a.set_type(onnx::AttributeProto::INTS);
             for (int64_t x : v.ints) a.add_ints(x);
@@ -55,7 +64,8 @@ void set_attr(onnx::AttributeProto& a, const std::string& name, const Attr& v) {
             t->set_raw_data(f.data, f.nbytes());
             break;
         }
-        case Attr::Graph: fail("attribute '", name, "': graph attributes are not written");
+        case Attr::Graph:
+            fail("attribute '", name, "': graph attributes are not written");
     }
 }
 
@@ -98,7 +108,8 @@ onnx::ModelProto to_proto_skeleton(const Model& model, bool external_data, const
         offset = (offset + kExternalDataAlign - 1) / kExternalDataAlign * kExternalDataAlign;
         tp->set_data_location(onnx::TensorProto::EXTERNAL);
         for (auto [k, v] : {std::pair<std::string, std::string>{"location", data_file},
-                            {"offset", std::to_string(offset)}, {"length", std::to_string(bytes)}}) {
+                            {"offset", std::to_string(offset)},
+                            {"length", std::to_string(bytes)}}) {
             auto* e = tp->add_external_data();
             e->set_key(k);
             e->set_value(v);

@@ -43,7 +43,8 @@ ValueInfo io_info(const hfx_io_desc* d) {
     ValueInfo info;
     info.name = d->name;
     info.dtype = dtype_from_int(d->dtype);
-    if (info.dtype == DType::undefined) fail("graph input/output '", info.name, "': unknown dtype ", std::to_string(d->dtype));
+    if (info.dtype == DType::undefined)
+        fail("graph input/output '", info.name, "': unknown dtype ", std::to_string(d->dtype));
     if (d->rank < 0 || d->rank > 8) fail("graph input/output '", info.name, "': rank out of range");
     for (int32_t k = 0; k < d->rank; ++k) {
         Dim dim;
@@ -56,7 +57,8 @@ ValueInfo io_info(const hfx_io_desc* d) {
     info.dummy.high = d->dummy_high;
     if (d->struct_size >= offsetof(hfx_io_desc, dummy_end) + sizeof(d->dummy_end)) info.dummy.end = d->dummy_end;
     if (info.dummy.kind == DummySpec::IdsEnding && (info.dummy.end < 0 || info.dummy.high - info.dummy.low < 2))
-        fail("graph input '", info.name, "': HFX_DUMMY_IDS_ENDING needs dummy_end >= 0 and at least 2 ids in [low, high)");
+        fail("graph input '", info.name,
+             "': HFX_DUMMY_IDS_ENDING needs dummy_end >= 0 and at least 2 ids in [low, high)");
     return info;
 }
 
@@ -79,12 +81,28 @@ DType infer_dtype(const hfx_build* b, const Node& n, size_t output) {
 Attr to_attr(const hfx_attr& a) {
     Attr out;
     switch (a.kind) {
-        case HFX_ATTR_INT: out.kind = Attr::Int; out.i = a.i; break;
-        case HFX_ATTR_FLOAT: out.kind = Attr::Float; out.f = a.f; break;
-        case HFX_ATTR_STRING: out.kind = Attr::String; out.s = a.s ? a.s : ""; break;
-        case HFX_ATTR_INTS: out.kind = Attr::Ints; out.ints.assign(a.ints, a.ints + a.count); break;
-        case HFX_ATTR_FLOATS: out.kind = Attr::Floats; out.floats.assign(a.floats, a.floats + a.count); break;
-        default: fail("attribute '", a.name ? a.name : "?", "': unknown kind ", std::to_string(a.kind));
+        case HFX_ATTR_INT:
+            out.kind = Attr::Int;
+            out.i = a.i;
+            break;
+        case HFX_ATTR_FLOAT:
+            out.kind = Attr::Float;
+            out.f = a.f;
+            break;
+        case HFX_ATTR_STRING:
+            out.kind = Attr::String;
+            out.s = a.s ? a.s : "";
+            break;
+        case HFX_ATTR_INTS:
+            out.kind = Attr::Ints;
+            out.ints.assign(a.ints, a.ints + a.count);
+            break;
+        case HFX_ATTR_FLOATS:
+            out.kind = Attr::Floats;
+            out.floats.assign(a.floats, a.floats + a.count);
+            break;
+        default:
+            fail("attribute '", a.name ? a.name : "?", "': unknown kind ", std::to_string(a.kind));
     }
     return out;
 }
@@ -192,12 +210,14 @@ hfx_value api_weight(hfx_build* b, const char* name, int32_t rank, const int64_t
         if (!ok) {
             Shape want(expected, expected + rank);
             std::string ws = "(";
-            for (int32_t k = 0; k < rank; ++k) ws += (k ? ", " : "") + (want[size_t(k)] < 0 ? std::string("?") : std::to_string(want[size_t(k)]));
-            fail_checkpoint("tensor '", name, "': shape ", shape_str(w.shape), " does not match the config's ", ws + ")",
-                            " (", w.file, ")");
+            for (int32_t k = 0; k < rank; ++k)
+                ws += (k ? ", " : "") + (want[size_t(k)] < 0 ? std::string("?") : std::to_string(want[size_t(k)]));
+            fail_checkpoint("tensor '", name, "': shape ", shape_str(w.shape), " does not match the config's ",
+                            ws + ")", " (", w.file, ")");
         }
         DType t = w.dtype;
-        if (t != DType::f32 && t != DType::f16 && t != DType::bf16 && t != DType::f64 && t != DType::i64 && t != DType::i32)
+        if (t != DType::f32 && t != DType::f16 && t != DType::bf16 && t != DType::f64 && t != DType::i64 &&
+            t != DType::i32)
             fail_checkpoint("tensor '", name, "': dtype ", dtype_name(t), " is not supported (", w.file, ")");
         std::string key = name;
         if (!b->model.initializers.count(key)) b->model.initializers[key] = b->checkpoint->tensor(name);
@@ -206,7 +226,8 @@ hfx_value api_weight(hfx_build* b, const char* name, int32_t rank, const int64_t
     });
 }
 
-hfx_value api_constant(hfx_build* b, const char* name, int32_t dtype, int32_t rank, const int64_t* shape, const void* data) {
+hfx_value api_constant(hfx_build* b, const char* name, int32_t dtype, int32_t rank, const int64_t* shape,
+                       const void* data) {
     return guarded<hfx_value>(b, -1, [&] {
         DType t = dtype_from_int(dtype);
         if (t == DType::undefined) fail("constant: unknown dtype ", std::to_string(dtype));
@@ -229,7 +250,8 @@ int api_node(hfx_build* b, const hfx_node_desc* d, hfx_value* outputs) {
         std::string base = d->name && *d->name ? d->name : "/" + n.op;
         int uses = b->name_uses[base]++;
         n.name = uses ? base + "_" + std::to_string(uses) : base;
-        for (size_t k = 0; k < d->num_inputs; ++k) n.inputs.push_back(d->inputs[k] < 0 ? "" : value_name(b, d->inputs[k]));
+        for (size_t k = 0; k < d->num_inputs; ++k)
+            n.inputs.push_back(d->inputs[k] < 0 ? "" : value_name(b, d->inputs[k]));
         for (size_t k = 0; k < d->num_attrs; ++k) {
             if (!d->attrs[k].name) fail("node '", n.name, "': attribute without a name");
             n.attrs[d->attrs[k].name] = to_attr(d->attrs[k]);

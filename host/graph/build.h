@@ -24,7 +24,7 @@ struct hfx_build {
     hfx::TinyWeights* tiny = nullptr;
     std::string model_type;
     std::string feature;
-    std::string component;  // "" or "encoder" / "decoder" / "decoder-with-past"
+    std::string component;                // "" or "encoder" / "decoder" / "decoder-with-past"
     mutable bool component_read = false;  // the plugin asked which component it builds (api_component)
     // Every config.json pointer the plugin looked up, present or not (export/config_audit.h).
     mutable std::set<std::string> config_reads;
@@ -33,7 +33,7 @@ struct hfx_build {
     hfx::Model model;                      // what the plugin built, before lowering
     std::vector<std::string> value_names;  // hfx_value -> value name
     std::vector<hfx::DType> value_types;
-    std::map<std::string, int> name_uses;  // for unique node names
+    std::map<std::string, int> name_uses;           // for unique node names
     std::map<std::string, std::string> properties;  // "atol", "default_opset"
     std::string error;
     // The kind of the last host call that failed in this build (a missing tensor: checkpoint):

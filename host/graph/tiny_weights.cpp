@@ -38,7 +38,8 @@ std::string shape_text(int32_t rank, const int64_t* s) {
 void TinyWeights::check_complete() const {
     for (const std::string& name : promised)
         if (!index.count(name))
-            fail("tensor '", name, "': make-tiny reported it present (a layout probe, or a build that failed without "
+            fail("tensor '", name,
+                 "': make-tiny reported it present (a layout probe, or a build that failed without "
                  "it), but the plugin never declared it with weight()");
 }
 
@@ -77,8 +78,8 @@ const Tensor& tiny_weight(TinyWeights& t, const std::string& name, int32_t rank,
     Shape shape;
     for (int32_t k = 0; k < rank; ++k) {
         if (expected[k] < 0)
-            fail("tensor '", name, "': make-tiny needs every axis of its first request, got ", shape_text(rank, expected),
-                 " (axis ", std::to_string(k), " unknown: pass the size from the config)");
+            fail("tensor '", name, "': make-tiny needs every axis of its first request, got ",
+                 shape_text(rank, expected), " (axis ", std::to_string(k), " unknown: pass the size from the config)");
         shape.push_back(expected[k]);
     }
     Tensor w = Tensor::empty(DType::f32, shape);

@@ -41,11 +41,11 @@ struct TinyWeights {
     bool task_layout = true;  // the feature's task is not "default"
     double stddev = 0.02;
     uint64_t seed = 0;
-    int64_t pad_token_id = -1;  // config.pad_token_id, -1 when absent
+    int64_t pad_token_id = -1;                            // config.pad_token_id, -1 when absent
     std::vector<std::pair<std::string, Tensor>> created;  // in declaration order
     std::map<std::string, size_t> index;
-    std::set<std::string> promised;  // reported present before being declared
-    std::set<std::string> present;   // undeclared names to report present (make_tiny's retries)
+    std::set<std::string> promised;            // reported present before being declared
+    std::set<std::string> present;             // undeclared names to report present (make_tiny's retries)
     std::vector<std::string> answered_absent;  // in the order asked
 
     // Throws when a promised name was never declared.

@@ -33,7 +33,7 @@ std::string normalize_etag(std::string etag) {
 FileMetadata head(HubSession& hub, const std::string& commit, const std::string& file) {
     HttpRequest req = hub.request("HEAD", hub.resolve_url(commit, file));
     req.headers.push_back("Accept-Encoding: identity");  // the real size, not a compressed one
-    req.redirects = Redirects::relative;                  // a renamed repo; the CDN's absolute URL is kept
+    req.redirects = Redirects::relative;                 // a renamed repo; the CDN's absolute URL is kept
     HttpResponse r = hub.http.send(req);
     if (r.status >= 400) hub.fail_status(r, file);
     FileMetadata m;
@@ -81,7 +81,8 @@ public:
         if (size_ > 0 && r.status != 206) truncate();
     }
     void write(const char* data, size_t n) override {
-        if (std::fwrite(data, 1, n, file_.get()) != n) fail("cache file '", path_.string(), "': write failed (disk full?)");
+        if (std::fwrite(data, 1, n, file_.get()) != n)
+            fail("cache file '", path_.string(), "': write failed (disk full?)");
         size_ += int64_t(n);
         progress_.set(size_);
     }

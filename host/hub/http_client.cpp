@@ -43,7 +43,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
         return size * count;
     }
     size_t colon = line.find(':');
-    if (colon != std::string::npos) x->response.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    if (colon != std::string::npos)
+        x->response.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
     return size * count;
 }
 
@@ -52,7 +53,8 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     size_t n = size * count;
     x->body_started = true;
     if (!x->to_sink()) {
-        if (x->response.body.size() < kMaxKeptBody) x->response.body.append(data, std::min(n, kMaxKeptBody - x->response.body.size()));
+        if (x->response.body.size() < kMaxKeptBody)
+            x->response.body.append(data, std::min(n, kMaxKeptBody - x->response.body.size()));
         return n;
     }
     try {
@@ -68,7 +70,9 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     return n;
 }
 
-bool is_redirect(long status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
+bool is_redirect(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
 
 struct GlobalInit {
     GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -129,7 +133,8 @@ HttpResponse HttpClient::send(const HttpRequest& request, BodySink* sink) {
                       (request.redirects == Redirects::all ||
                        (request.redirects == Redirects::relative && location.find("://") == std::string::npos));
         if (!follow) return x.response;
-        if (hop == kMaxRedirects) fail("url '", request.url, "': more than ", std::to_string(kMaxRedirects), " redirects");
+        if (hop == kMaxRedirects)
+            fail("url '", request.url, "': more than ", std::to_string(kMaxRedirects), " redirects");
         url = resolve_location(url, location);
     }
 }
@@ -139,7 +144,8 @@ std::string origin_of(const std::string& url) {
     if (scheme_end == std::string::npos) return "";
     std::string scheme = lower(url.substr(0, scheme_end));
     size_t host_start = scheme_end + 3, host_end = url.find_first_of("/?#", host_start);
-    std::string host = lower(url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start));
+    std::string host =
+        lower(url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start));
     size_t at = host.rfind('@');
     if (at != std::string::npos) host = host.substr(at + 1);
     size_t colon = host.rfind(':');

@@ -12,9 +12,9 @@ namespace hfx::hub {
 
 struct HttpResponse {
     long status = 0;
-    std::string url;                             // the URL that answered (after redirects)
-    std::map<std::string, std::string> headers;  // names in lower case
-    std::string body;                            // when no sink took it (API JSON, error text; capped)
+    std::string url;                                    // the URL that answered (after redirects)
+    std::map<std::string, std::string> headers;         // names in lower case
+    std::string body;                                   // when no sink took it (API JSON, error text; capped)
     std::string header(const std::string& name) const;  // "" when absent; `name` in lower case
 };
 

@@ -6,9 +6,9 @@
 namespace hfx::hub {
 
 struct ModelId {
-    std::string repo;             // "org/name" or "name"
+    std::string repo;               // "org/name" or "name"
     std::string revision = "main";  // branch, tag or commit hash
-    std::string display() const;  // "org/name" or "org/name@rev"
+    std::string display() const;    // "org/name" or "org/name@rev"
 };
 
 // The id `text` names, or nothing when it is not one (huggingface_hub's validate_repo_id:

@@ -38,7 +38,8 @@ std::vector<std::string> shards_of(const fs::path& index_file, const std::string
         if (!file.is_string()) fail("model '", model, "': index weight_map entry '", tensor, "' is not a file name");
         std::string name = file.get<std::string>();
         if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
-            fail("model '", model, "': index shard '", name, "' (tensor '", tensor, "') is not a file name next to the index");
+            fail("model '", model, "': index shard '", name, "' (tensor '", tensor,
+                 "') is not a file name next to the index");
         if (seen.insert(name).second) shards.push_back(name);
     }
     return shards;
@@ -132,8 +133,8 @@ std::string download(HubSession& hub, const RepoCache& cache, const RepoInfo& in
     std::string missing;
     std::vector<std::string> files = files_needed(has, local, hub.id.display(), &missing);
     if (!missing.empty())
-        fail("model '", hub.id.display(), "': the repository has no '", missing, "' at revision '", hub.id.revision, "' (",
-             hub.api_url(hub.id.revision), ")");
+        fail("model '", hub.id.display(), "': the repository has no '", missing, "' at revision '", hub.id.revision,
+             "' (", hub.api_url(hub.id.revision), ")");
     for (const std::string& f : files) fetch_file(hub, cache, info.commit, f);
     return cache.snapshot(info.commit).string();
 }
@@ -146,8 +147,8 @@ std::string resolve_hub_model(const ModelId& id) {
     if (offline_mode()) {
         std::string snap = from_cache(id, cache, &missing);
         if (snap.empty())
-            fail("model '", id.display(), "': '", missing, "' is not in the Hugging Face cache and HF_HUB_OFFLINE is set (",
-                 cache.folder().string(), ")");
+            fail("model '", id.display(), "': '", missing,
+                 "' is not in the Hugging Face cache and HF_HUB_OFFLINE is set (", cache.folder().string(), ")");
         spdlog::debug("model {}: cached snapshot {} (offline)", id.display(), snap);
         return snap;
     }
@@ -159,7 +160,8 @@ std::string resolve_hub_model(const ModelId& id) {
         // huggingface_hub, offline without being told: what the cache has is used.
         std::string snap = from_cache(id, cache, &missing);
         if (snap.empty())
-            fail("model '", id.display(), "': cannot reach the hub and '", missing, "' is not in the cache (", e.what(), ")");
+            fail("model '", id.display(), "': cannot reach the hub and '", missing, "' is not in the cache (", e.what(),
+                 ")");
         spdlog::warn("model {}: hub unreachable, using the cached snapshot {}", id.display(), snap);
         return snap;
     }

@@ -29,7 +29,8 @@ void HubSession::fail_status(const HttpResponse& r, const std::string& file) con
     if (code == "RepoNotFound" || r.status == 404)
         fail(model, "repository not found on ", endpoint, " (or private, ", auth, ")", where);
     if (code == "GatedRepo") fail(model, "gated repository: access not granted (", auth, ")", where);
-    if (r.status == 401 || r.status == 403) fail(model, "access denied (a private or gated repository? ", auth, ")", where);
+    if (r.status == 401 || r.status == 403)
+        fail(model, "access denied (a private or gated repository? ", auth, ")", where);
     std::string message = r.header("x-error-message");
     fail(model, file.empty() ? "" : "file '" + file + "': ", "the hub answered HTTP ", std::to_string(r.status),
          message.empty() ? "" : " (" + message + ")", " (", r.url, ")");

@@ -31,7 +31,9 @@ struct Loader {
     std::map<std::string, std::shared_ptr<MappedFile>> external;
 
     template <class... Parts>
-    [[noreturn]] void bad(const Parts&... parts) const { fail("onnx '", path, "': ", parts...); }
+    [[noreturn]] void bad(const Parts&... parts) const {
+        fail("onnx '", path, "': ", parts...);
+    }
 
     Shape dims_of(const onnx::TensorProto& t, const std::string& name) const {
         Shape s(t.dims().begin(), t.dims().end());
@@ -45,7 +47,8 @@ struct Loader {
     size_t bytes_of(const Shape& shape, DType dtype, const std::string& name) const {
         size_t bytes = 0;
         if (!checked_nbytes(shape, dtype_size(dtype), &bytes))
-            bad("tensor '", name, "': ", dtype_name(dtype), " shape ", shape_str(shape), " is too large (over 2^63 bytes)");
+            bad("tensor '", name, "': ", dtype_name(dtype), " shape ", shape_str(shape),
+                " is too large (over 2^63 bytes)");
         return bytes;
     }
 
@@ -54,7 +57,8 @@ struct Loader {
         if (location.empty() || rel.is_absolute())
             bad("tensor '", name, "': external data location '", location, "' must be relative");
         for (const auto& part : rel)
-            if (part == "..") bad("tensor '", name, "': external data location '", location, "' leaves the model folder");
+            if (part == "..")
+                bad("tensor '", name, "': external data location '", location, "' leaves the model folder");
         auto& m = external[location];
         if (!m) {
             try {
@@ -74,7 +78,10 @@ struct Loader {
             try {
                 if (kv.key() == "location") location = kv.value();
                 else if (kv.key() == "offset") offset = std::stoull(kv.value());
-                else if (kv.key() == "length") { length = std::stoull(kv.value()); has_length = true; }
+                else if (kv.key() == "length") {
+                    length = std::stoull(kv.value());
+                    has_length = true;
+                }
             } catch (const std::exception&) {
                 bad("tensor '", name, "': bad external data ", kv.key(), " '", kv.value(), "'");
             }
@@ -82,7 +89,8 @@ struct Loader {
         size_t want = bytes_of(shape, dtype, name);
         const MappedFile& f = external_file(location, name);
         if (has_length && length != want)
-            bad("tensor '", name, "': external length ", std::to_string(length), " but shape needs ", std::to_string(want));
+            bad("tensor '", name, "': external length ", std::to_string(length), " but shape needs ",
+                std::to_string(want));
         if (offset > f.size() || want > f.size() - offset)
             bad("tensor '", name, "': external data past the end of '", location, "'");
         std::shared_ptr<void> owner = external[location];
@@ -95,7 +103,8 @@ struct Loader {
     Tensor copy_typed(const Field& field, DType dtype, Shape shape, const std::string& name) {
         Tensor out = Tensor::empty(dtype, std::move(shape));
         if (int64_t(field.size()) != out.numel())
-            bad("tensor '", name, "': has ", std::to_string(field.size()), " values, shape needs ", std::to_string(out.numel()));
+            bad("tensor '", name, "': has ", std::to_string(field.size()), " values, shape needs ",
+                std::to_string(out.numel()));
         Dst* d = out.ptr<Dst>();
         for (int i = 0; i < field.size(); ++i) d[i] = Dst(Src(field.Get(i)));
         return out;
@@ -113,32 +122,47 @@ struct Loader {
         if (t.data_location() == onnx::TensorProto::EXTERNAL) return external_tensor(t, dtype, shape, name);
         if (span && span->present) {
             if (span->size != want)
-                bad("tensor '", name, "': raw_data has ", std::to_string(span->size), " bytes, shape needs ", std::to_string(want));
+                bad("tensor '", name, "': raw_data has ", std::to_string(span->size), " bytes, shape needs ",
+                    std::to_string(want));
             Tensor out = Tensor::view(dtype, std::move(shape), file->data() + span->offset, file);
             out.file_backed = true;
             return out;
         }
         if (t.has_raw_data()) {
             if (t.raw_data().size() != want)
-                bad("tensor '", name, "': raw_data has ", std::to_string(t.raw_data().size()), " bytes, shape needs ", std::to_string(want));
+                bad("tensor '", name, "': raw_data has ", std::to_string(t.raw_data().size()), " bytes, shape needs ",
+                    std::to_string(want));
             Tensor out = Tensor::empty(dtype, std::move(shape));
             if (want) std::memcpy(out.data, t.raw_data().data(), want);
             return out;
         }
         switch (dtype) {
-            case DType::f32: return copy_typed<float, float>(t.float_data(), dtype, shape, name);
-            case DType::f64: return copy_typed<double, double>(t.double_data(), dtype, shape, name);
-            case DType::i64: return copy_typed<int64_t, int64_t>(t.int64_data(), dtype, shape, name);
-            case DType::i32: return copy_typed<int32_t, int32_t>(t.int32_data(), dtype, shape, name);
-            case DType::i16: return copy_typed<int32_t, int16_t>(t.int32_data(), dtype, shape, name);
-            case DType::i8: return copy_typed<int32_t, int8_t>(t.int32_data(), dtype, shape, name);
-            case DType::u8: return copy_typed<int32_t, uint8_t>(t.int32_data(), dtype, shape, name);
-            case DType::boolean: return copy_typed<int32_t, uint8_t>(t.int32_data(), dtype, shape, name);
-            case DType::u16: case DType::f16: case DType::bf16:  // bit patterns in int32_data
+            case DType::f32:
+                return copy_typed<float, float>(t.float_data(), dtype, shape, name);
+            case DType::f64:
+                return copy_typed<double, double>(t.double_data(), dtype, shape, name);
+            case DType::i64:
+                return copy_typed<int64_t, int64_t>(t.int64_data(), dtype, shape, name);
+            case DType::i32:
+                return copy_typed<int32_t, int32_t>(t.int32_data(), dtype, shape, name);
+            case DType::i16:
+                return copy_typed<int32_t, int16_t>(t.int32_data(), dtype, shape, name);
+            case DType::i8:
+                return copy_typed<int32_t, int8_t>(t.int32_data(), dtype, shape, name);
+            case DType::u8:
+                return copy_typed<int32_t, uint8_t>(t.int32_data(), dtype, shape, name);
+            case DType::boolean:
+                return copy_typed<int32_t, uint8_t>(t.int32_data(), dtype, shape, name);
+            case DType::u16:
+            case DType::f16:
+            case DType::bf16:  // bit patterns in int32_data
                 return copy_typed<int32_t, uint16_t>(t.int32_data(), dtype, shape, name);
-            case DType::u32: return copy_typed<uint64_t, uint32_t>(t.uint64_data(), dtype, shape, name);
-            case DType::u64: return copy_typed<uint64_t, uint64_t>(t.uint64_data(), dtype, shape, name);
-            default: bad("tensor '", name, "': unsupported data type ", std::to_string(t.data_type()));
+            case DType::u32:
+                return copy_typed<uint64_t, uint32_t>(t.uint64_data(), dtype, shape, name);
+            case DType::u64:
+                return copy_typed<uint64_t, uint64_t>(t.uint64_data(), dtype, shape, name);
+            default:
+                bad("tensor '", name, "': unsupported data type ", std::to_string(t.data_type()));
         }
     }
 
@@ -155,10 +179,22 @@ struct Loader {
             else type = onnx::AttributeProto::INT;
         }
         switch (type) {
-            case onnx::AttributeProto::INT: out.kind = Attr::Int; out.i = a.i(); break;
-            case onnx::AttributeProto::FLOAT: out.kind = Attr::Float; out.f = a.f(); break;
-            case onnx::AttributeProto::STRING: out.kind = Attr::String; out.s = a.s(); break;
-            case onnx::AttributeProto::INTS: out.kind = Attr::Ints; out.ints.assign(a.ints().begin(), a.ints().end()); break;
+            case onnx::AttributeProto::INT:
+                out.kind = Attr::Int;
+                out.i = a.i();
+                break;
+            case onnx::AttributeProto::FLOAT:
+                out.kind = Attr::Float;
+                out.f = a.f();
+                break;
+            case onnx::AttributeProto::STRING:
+                out.kind = Attr::String;
+                out.s = a.s();
+                break;
+            case onnx::AttributeProto::INTS:
+                out.kind = Attr::Ints;
+                out.ints.assign(a.ints().begin(), a.ints().end());
+                break;
             case onnx::AttributeProto::FLOATS:
                 out.kind = Attr::Floats;
                 out.floats.assign(a.floats().begin(), a.floats().end());
@@ -244,7 +280,8 @@ struct Loader {
         if (file->size() > size_t(std::numeric_limits<int>::max()))
             bad("larger than 2 GiB; store weights as external data");
         std::vector<ByteSpan> spans;
-        if (!find_initializer_raw_data(file->data(), file->size(), spans)) bad("not a valid ONNX model (truncated or corrupt)");
+        if (!find_initializer_raw_data(file->data(), file->size(), spans))
+            bad("not a valid ONNX model (truncated or corrupt)");
         // Protobuf parses a copy without the initializers' raw_data (they stay in the mapping),
         // so the weights are never copied, not even briefly.
         std::vector<unsigned char> stripped;

@@ -27,16 +27,24 @@ struct Reader {
         if (number == 0) return false;
         uint64_t v;
         switch (wire) {
-            case 0: return varint(v);
-            case 1: if (end - p < 8) return false; p += 8; return true;
-            case 5: if (end - p < 4) return false; p += 4; return true;
+            case 0:
+                return varint(v);
+            case 1:
+                if (end - p < 8) return false;
+                p += 8;
+                return true;
+            case 5:
+                if (end - p < 4) return false;
+                p += 4;
+                return true;
             case 2:
                 if (!varint(v) || v > uint64_t(end - p)) return false;
                 body = p;
                 len = size_t(v);
                 p += v;
                 return true;
-            default: return false;  // groups are not used by ONNX
+            default:
+                return false;  // groups are not used by ONNX
         }
     }
 };

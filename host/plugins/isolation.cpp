@@ -66,7 +66,8 @@ std::string describe_death(int status) {
 
 ChildOutcome run_in_child(const std::function<std::string()>& work, double timeout_s) {
     int fds[2];
-    if (::pipe(fds) != 0) return {false, false, false, std::string("cannot create a pipe (") + std::strerror(errno) + ")"};
+    if (::pipe(fds) != 0)
+        return {false, false, false, std::string("cannot create a pipe (") + std::strerror(errno) + ")"};
     std::fflush(stdout);  // else a plugin's exit() in the child would flush our buffers a second time
     std::fflush(stderr);
     pid_t pid = ::fork();
@@ -101,8 +102,7 @@ ChildOutcome run_in_child(const std::function<std::string()>& work, double timeo
     ::close(fds[0]);
     if (timed_out) ::kill(pid, SIGKILL);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (timed_out) {
         char secs[32];
         std::snprintf(secs, sizeof(secs), "%g", timeout_s);

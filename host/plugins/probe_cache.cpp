@@ -62,7 +62,8 @@ std::optional<nlohmann::json> fingerprint(const std::string& path) {
 // The cheap half of the key first: a file whose size, mtime or host ABI changed is not read at all.
 bool same_stat(const nlohmann::json& cached, const FileStat& st) {
     return cached.is_object() && cached.value("size", int64_t(-1)) == st.size &&
-           cached.value("mtime_ns", int64_t(-1)) == st.mtime_ns && cached.value("host_abi", std::string()) == host_abi();
+           cached.value("mtime_ns", int64_t(-1)) == st.mtime_ns &&
+           cached.value("host_abi", std::string()) == host_abi();
 }
 
 nlohmann::json read_all(const std::string& file) {

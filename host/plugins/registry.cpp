@@ -33,8 +33,8 @@ std::string check(const hfx_model_type_desc* d) {
     std::string type = "model type '" + std::string(d->model_type) + "': ";
     if (!d->build) return type + "no build function";
     if (d->num_features > kMaxFeatures) return type + "num_features is " + std::to_string(d->num_features);
-    if (d->num_features > 0 && !d->features) return type + "features is NULL but num_features is " +
-                                                     std::to_string(d->num_features);
+    if (d->num_features > 0 && !d->features)
+        return type + "features is NULL but num_features is " + std::to_string(d->num_features);
     for (size_t k = 0; k < d->num_features; ++k)
         if (!d->features[k] || !*d->features[k]) return type + "feature #" + std::to_string(k) + " is NULL or empty";
     return "";
@@ -168,8 +168,9 @@ std::string PluginRegistry::load_in_process(const std::string& path) {
     }
     if (desc->abi_major != HFX_ABI_MAJOR || desc->abi_minor > HFX_ABI_MINOR) {
         // The message reads the descriptor, which lives in the library: build it before closing.
-        std::string why = "built for SDK ABI " + std::to_string(desc->abi_major) + "." + std::to_string(desc->abi_minor) +
-                          ", this host has " + std::to_string(HFX_ABI_MAJOR) + "." + std::to_string(HFX_ABI_MINOR);
+        std::string why = "built for SDK ABI " + std::to_string(desc->abi_major) + "." +
+                          std::to_string(desc->abi_minor) + ", this host has " + std::to_string(HFX_ABI_MAJOR) + "." +
+                          std::to_string(HFX_ABI_MINOR);
         dlclose(handle);
         return why;
     }

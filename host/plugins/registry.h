@@ -53,7 +53,7 @@ private:
     std::string probe_in_child(const std::string& path, const std::string& canonical);
     std::string load_in_process(const std::string& path);
 
-    bool isolate_ = true;  // false in the probing child itself
+    bool isolate_ = true;                      // false in the probing child itself
     std::unique_ptr<ProbeCache> probe_cache_;  // opened at the first probe, read once per registry
 
     std::map<std::string, ModelTypeEntry> types_;

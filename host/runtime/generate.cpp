@@ -89,9 +89,9 @@ void Generator::inspect() {
             uses_cache_ = true;
             if (std::find(outs.begin(), outs.end(), kPresent + n.substr(kPast.size())) == outs.end())
                 fail("input '", n, "': no matching '", kPresent, n.substr(kPast.size()), "' output");
-        }
-        else if (n == "position_ids") takes_positions_ = true;
-        else if (n != "input_ids" && n != "attention_mask") fail("input '", n, "': not a decoder input generate() can feed");
+        } else if (n == "position_ids") takes_positions_ = true;
+        else if (n != "input_ids" && n != "attention_mask")
+            fail("input '", n, "': not a decoder input generate() can feed");
     }
 }
 

@@ -29,7 +29,8 @@ bool GreedyRows::is_eos(int64_t token) const {
 void GreedyRows::process(float* scores, int64_t vocab) const {
     const float inf = std::numeric_limits<float>::infinity();
     auto check = [&](int64_t token, const char* what) {
-        if (token < 0 || token >= vocab) fail("option '", what, "': token ", std::to_string(token), " is outside the vocabulary (",
+        if (token < 0 || token >= vocab)
+            fail("option '", what, "': token ", std::to_string(token), " is outside the vocabulary (",
                  std::to_string(vocab), " ids)");
     };
     auto force = [&](int64_t token, const char* what) {

@@ -23,13 +23,14 @@ struct GenerateOptions {
     // transformers' logits processors, by their generation-config names (-1 / empty: off).
     // "Length" counts the whole decoder sequence: the prompt (decoder-only) or the
     // start token (encoder-decoder) plus what was generated.
-    int64_t forced_bos_token_id = -1;  // the token picked when the length is 1 (ForcedBOSTokenLogitsProcessor)
-    int64_t forced_eos_token_id = -1;  // the token picked at length max_length - 1 (ForcedEOSTokenLogitsProcessor)
-    int64_t min_length = 0;            // no eos while the length is below this (MinLengthLogitsProcessor)
-    std::vector<int64_t> suppress_tokens;        // never picked (SuppressTokensLogitsProcessor)
+    int64_t forced_bos_token_id = -1;      // the token picked when the length is 1 (ForcedBOSTokenLogitsProcessor)
+    int64_t forced_eos_token_id = -1;      // the token picked at length max_length - 1 (ForcedEOSTokenLogitsProcessor)
+    int64_t min_length = 0;                // no eos while the length is below this (MinLengthLogitsProcessor)
+    std::vector<int64_t> suppress_tokens;  // never picked (SuppressTokensLogitsProcessor)
     std::vector<int64_t> begin_suppress_tokens;  // not picked first (SuppressTokensAtBeginLogitsProcessor)
-    std::vector<std::pair<int64_t, int64_t>> forced_decoder_ids;  // (length, token; -1: none) (ForceTokensLogitsProcessor)
-    std::vector<int64_t> more_eos_token_ids;     // a config's eos_token_id list beyond the first
+    std::vector<std::pair<int64_t, int64_t>>
+        forced_decoder_ids;                   // (length, token; -1: none) (ForceTokensLogitsProcessor)
+    std::vector<int64_t> more_eos_token_ids;  // a config's eos_token_id list beyond the first
     bool output_logits = false;  // keep each step's raw last-position logits (generate(output_logits=True))
 };
 

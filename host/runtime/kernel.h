@@ -31,9 +31,9 @@ public:
 
 struct KernelContext {
     const Node& node;
-    int64_t opset = 0;                 // the model's version of the node's domain
-    std::vector<const Tensor*> inputs; // nullptr for an omitted optional input or a sequence
-    std::vector<Tensor> outputs;       // one per node output; kernels assign them
+    int64_t opset = 0;                  // the model's version of the node's domain
+    std::vector<const Tensor*> inputs;  // nullptr for an omitted optional input or a sequence
+    std::vector<Tensor> outputs;        // one per node output; kernels assign them
     int threads = 1;
     // Sequence-typed values: seq_inputs[i] is set when input i is a sequence (empty
     // vector when the node has none); a kernel sets seq_outputs[i] (sized like
@@ -51,7 +51,7 @@ struct KernelContext {
     size_t num_inputs() const { return inputs.size(); }
     bool is_sequence(size_t i) const { return i < seq_inputs.size() && seq_inputs[i] != nullptr; }
     bool has_input(size_t i) const { return i < inputs.size() && (inputs[i] != nullptr || is_sequence(i)); }
-    const Tensor& in(size_t i) const;   // fails naming the node when absent or a sequence
+    const Tensor& in(size_t i) const;     // fails naming the node when absent or a sequence
     const Sequence& seq(size_t i) const;  // fails unless input i is a sequence
     Value value(size_t i) const;          // input i as a tensor or sequence value (undefined when omitted)
     void set_output(size_t i, Value v);   // a tensor or sequence output

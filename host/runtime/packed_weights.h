@@ -40,8 +40,8 @@ private:
     int pack_after_ = 2;
     std::set<int> other_readers_;  // slots read by something other than a Linear's weight operand
     std::map<std::pair<int, bool>, std::shared_ptr<const PackedB>> packed_;  // (W slot, [n, k]) -> copy
-    std::unique_ptr<std::atomic<const PackedB*>[]> ptrs_;                   // per Linear step
-    std::unique_ptr<std::atomic<int64_t>[]> calls_;                         // per Linear step
+    std::unique_ptr<std::atomic<const PackedB*>[]> ptrs_;                    // per Linear step
+    std::unique_ptr<std::atomic<int64_t>[]> calls_;                          // per Linear step
     std::mutex mutex_;
 };
 

@@ -28,7 +28,7 @@ struct Plan {
     std::vector<int> input_slots;    // model.inputs order
     std::vector<int> output_slots;   // model.outputs that are values of the graph
     std::vector<Step> steps;
-    std::map<int, Step> lazy;        // deferred Transposes of 2-D float constants, by output slot
+    std::map<int, Step> lazy;  // deferred Transposes of 2-D float constants, by output slot
 
     int slot(const std::string& name);
     // W's slot when `s` is a deferred transpose of W, else -1.

@@ -47,9 +47,12 @@ std::vector<std::string> step_outputs(const Session& s) {
 
 const char* Seq2SeqGenerator::layout_name(Layout l) {
     switch (l) {
-        case Layout::split_with_past: return "split, with past";
-        case Layout::split: return "split, no past";
-        case Layout::single: return "single model.onnx";
+        case Layout::split_with_past:
+            return "split, with past";
+        case Layout::split:
+            return "split, no past";
+        case Layout::single:
+            return "single model.onnx";
     }
     return "?";
 }
@@ -65,7 +68,9 @@ Seq2SeqGenerator::Seq2SeqGenerator(const std::string& path, SessionOptions optio
     if (fs::is_directory(p) || split_file) {
         if (fs::exists(dir / kEncoder)) layout_ = fs::exists(dir / kWithPast) ? Layout::split_with_past : Layout::split;
         else if (fs::is_directory(p) && fs::exists(dir / "model.onnx")) p = dir / "model.onnx";
-        else fail("model '", path, "': no model.onnx and no ", kEncoder, " + ", kDecoder, " (an encoder-decoder export folder)");
+        else
+            fail("model '", path, "': no model.onnx and no ", kEncoder, " + ", kDecoder,
+                 " (an encoder-decoder export folder)");
     }
 
     if (layout_ == Layout::single) {
@@ -73,11 +78,13 @@ Seq2SeqGenerator::Seq2SeqGenerator(const std::string& path, SessionOptions optio
         single_ = std::make_unique<Session>(file, options);
         std::vector<std::string> in = single_->input_names();
         if (!has(in, "decoder_input_ids"))
-            fail("model '", file, "': not an encoder-decoder export (no decoder_input_ids input; export seq2seq-lm or "
+            fail("model '", file,
+                 "': not an encoder-decoder export (no decoder_input_ids input; export seq2seq-lm or "
                  "speech2seq-lm, or give the folder of a --split export)");
         for (const std::string& n : in)
             if (starts_with(n, kPast))
-                fail("model '", file, "': a single-file -with-past export takes the cross-attention cache as an input and "
+                fail("model '", file,
+                     "': a single-file -with-past export takes the cross-attention cache as an input and "
                      "cannot take the first step; export with --split (optimum's layout) or without -with-past");
         check_inputs(*single_, file, {"input_ids", "attention_mask", "input_features", "decoder_input_ids"}, false);
         check_logits(*single_, file);
@@ -104,10 +111,12 @@ Seq2SeqGenerator::Seq2SeqGenerator(const std::string& path, SessionOptions optio
     std::vector<std::string> made = decoder_->output_names();
     for (const std::string& n : with_past_->input_names())
         if (starts_with(n, kPast) && !has(made, kPresent + n.substr(kPast.size())))
-            fail("input '", n, "': ", kDecoder, " has no matching '", kPresent, n.substr(kPast.size()), "' output (", wp, ")");
+            fail("input '", n, "': ", kDecoder, " has no matching '", kPresent, n.substr(kPast.size()), "' output (",
+                 wp, ")");
 }
 
-std::map<std::string, Tensor> Seq2SeqGenerator::pick_feeds(Session& s, const std::map<std::string, Tensor>& available) const {
+std::map<std::string, Tensor> Seq2SeqGenerator::pick_feeds(Session& s,
+                                                           const std::map<std::string, Tensor>& available) const {
     std::map<std::string, Tensor> feeds;
     for (const std::string& n : s.input_names()) {
         auto it = available.find(n);
@@ -127,15 +136,17 @@ GenerateResult Seq2SeqGenerator::greedy(const std::vector<std::vector<int64_t>>&
 GenerateResult Seq2SeqGenerator::greedy(const Tensor& input_features, const GenerateOptions& o) {
     if (!features_) fail("model '", folder_, "': the encoder takes input_ids, not input_features");
     if (input_features.dtype != DType::f32 || input_features.shape.size() != 3)
-        fail("tensor 'input_features': expected float [batch, num_mel_bins, frames], got ", shape_str(input_features.shape));
+        fail("tensor 'input_features': expected float [batch, num_mel_bins, frames], got ",
+             shape_str(input_features.shape));
     return decode({{"input_features", input_features}}, input_features.shape[0], o);
 }
 
 GenerateResult Seq2SeqGenerator::decode(const std::map<std::string, Tensor>& encoder_inputs, int64_t b,
                                         const GenerateOptions& o) {
     if (o.decoder_start_token_id < 0)
-        fail("option 'decoder_start_token_id': not set (the model's config.json has no decoder_start_token_id or "
-             "bos_token_id; give --decoder-start-token-id)");
+        fail(
+            "option 'decoder_start_token_id': not set (the model's config.json has no decoder_start_token_id or "
+            "bos_token_id; give --decoder-start-token-id)");
     GenerateResult result;
     auto t0 = std::chrono::steady_clock::now();
     Tensor decoder_ids = Tensor::from(DType::i64, {b, 1}, std::vector<int64_t>(size_t(b), o.decoder_start_token_id));
@@ -144,9 +155,11 @@ GenerateResult Seq2SeqGenerator::decode(const std::map<std::string, Tensor>& enc
     // The decoder graphs' view of the encoder: its states (computed once) and its mask.
     std::map<std::string, Tensor> common;
     if (layout_ != Layout::single) {
-        common["encoder_hidden_states"] = encoder_->run({"last_hidden_state"}, pick_feeds(*encoder_, encoder_inputs))[0];
+        common["encoder_hidden_states"] =
+            encoder_->run({"last_hidden_state"}, pick_feeds(*encoder_, encoder_inputs))[0];
         ++result.encoder_runs;
-        if (encoder_inputs.count("attention_mask")) common["encoder_attention_mask"] = encoder_inputs.at("attention_mask");
+        if (encoder_inputs.count("attention_mask"))
+            common["encoder_attention_mask"] = encoder_inputs.at("attention_mask");
     }
 
     GreedyRows rows(b, 1, o);

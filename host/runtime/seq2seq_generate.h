@@ -48,7 +48,7 @@ public:
 
     Layout layout() const { return layout_; }
     bool uses_cache() const { return layout_ == Layout::split_with_past; }
-    bool takes_features() const { return features_; }  // input_features (Whisper) instead of input_ids
+    bool takes_features() const { return features_; }      // input_features (Whisper) instead of input_ids
     const std::string& folder() const { return folder_; }  // where config.json may be
     static const char* layout_name(Layout l);
 

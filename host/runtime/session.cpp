@@ -70,8 +70,8 @@ struct Session::Impl {
     std::unique_ptr<Eigen::ThreadPool> pool;
     Plan plan;
     PackedWeights packed;
-    std::unique_ptr<Profile> profile;  // HFX_PROFILE=1, top-level sessions only
-    BufferPool buffers;                // run-time tensors; reused run after run
+    std::unique_ptr<Profile> profile;          // HFX_PROFILE=1, top-level sessions only
+    BufferPool buffers;                        // run-time tensors; reused run after run
     std::map<std::vector<int>, RunPlan> runs;  // per requested output set; never erased: references stay valid
     std::mutex runs_mutex;
 

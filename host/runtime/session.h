@@ -30,8 +30,7 @@ public:
 
     // Empty `output_names` = all graph outputs in graph order. Throws hfx::Error
     // naming the input or node on a missing input, a bad shape or a failing op.
-    std::vector<Tensor> run(const std::vector<std::string>& output_names,
-                            const std::map<std::string, Tensor>& feeds);
+    std::vector<Tensor> run(const std::vector<std::string>& output_names, const std::map<std::string, Tensor>& feeds);
 
     // The same with tensor or sequence values (graphs with seq(tensor) inputs or outputs).
     std::vector<Value> run_values(const std::vector<std::string>& output_names,

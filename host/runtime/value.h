@@ -10,7 +10,7 @@
 namespace hfx::rt {
 
 struct Sequence {
-    DType dtype = DType::f32;    // element type (kept for empty sequences)
+    DType dtype = DType::f32;  // element type (kept for empty sequences)
     std::vector<Tensor> items;
 };
 using SequencePtr = std::shared_ptr<const Sequence>;
@@ -20,7 +20,7 @@ struct Value {
     SequencePtr sequence;  // set for a sequence value (tensor is then undefined)
 
     Value() = default;
-    Value(Tensor t) : tensor(std::move(t)) {}  // NOLINT: a tensor is a value
+    Value(Tensor t) : tensor(std::move(t)) {}         // NOLINT: a tensor is a value
     Value(SequencePtr s) : sequence(std::move(s)) {}  // NOLINT
     bool defined() const { return tensor.defined() || sequence != nullptr; }
     bool is_sequence() const { return sequence != nullptr; }

@@ -11,14 +11,16 @@ namespace {
 
 bool is_keyword(const std::string& s) {
     static const std::set<std::string> words = {
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-        "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-        "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "self", "torch", "print"};
+        "False",    "None",   "True",  "and",  "as",     "assert",   "async",   "await", "break", "class",
+        "continue", "def",    "del",   "elif", "else",   "except",   "finally", "for",   "from",  "global",
+        "if",       "import", "in",    "is",   "lambda", "nonlocal", "not",     "or",    "pass",  "raise",
+        "return",   "try",    "while", "with", "yield",  "self",     "torch",   "print"};
     return words.count(s) != 0;
 }
 
 bool is_word(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    return !s.empty() && std::all_of(s.begin(), s.end(),
+                                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 // "past_key_values.0.key" -> "past_key_values_0_key": a Python identifier.
@@ -97,7 +99,8 @@ namespace ts {
 std::string Emitter::in(const Node& n, size_t k) const {
     if (k >= n.inputs.size() || n.inputs[k].empty()) return "None";
     auto it = idents.find(n.inputs[k]);
-    if (it == idents.end()) fail("node '", n.name, "' (", n.op, "): input '", n.inputs[k], "' is not defined before it");
+    if (it == idents.end())
+        fail("node '", n.name, "' (", n.op, "): input '", n.inputs[k], "' is not defined before it");
     return it->second;
 }
 
@@ -159,7 +162,8 @@ TorchScriptProgram emit_torchscript(const Model& model) {
         }
         for (size_t k = 1; k < n.outputs.size(); ++k)
             if (!n.outputs[k].empty() && used.count(n.outputs[k]))
-                fail("node '", n.name, "' (", n.op, "): output ", std::to_string(k), " is not supported in TorchScript export");
+                fail("node '", n.name, "' (", n.op, "): output ", std::to_string(k),
+                     " is not supported in TorchScript export");
         if (n.outputs.empty() || n.outputs[0].empty()) continue;
         std::string v = "_v" + std::to_string(e.idents.size());
         e.idents[n.outputs[0]] = v;

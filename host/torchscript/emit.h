@@ -24,10 +24,10 @@ struct TorchScriptAttribute {
 };
 
 struct TorchScriptProgram {
-    std::string source;                          // forward() and the helpers it calls
-    std::vector<std::string> input_names;        // the graph's input names, forward's argument order
-    std::vector<std::string> argument_names;     // forward's argument names (identifiers)
-    std::vector<std::string> output_names;       // the returned tuple's order
+    std::string source;                       // forward() and the helpers it calls
+    std::vector<std::string> input_names;     // the graph's input names, forward's argument order
+    std::vector<std::string> argument_names;  // forward's argument names (identifiers)
+    std::vector<std::string> output_names;    // the returned tuple's order
     std::vector<TorchScriptAttribute> attributes;
 };
 

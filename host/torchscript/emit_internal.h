@@ -35,8 +35,8 @@ struct HelperSource {
 const std::map<std::string, HelperSource>& helper_sources();
 
 // Literals.
-std::string int_list(const std::vector<int64_t>& v);  // "[1, 2]"
-std::string float_literal(double v);                 // round-trips a float32
+std::string int_list(const std::vector<int64_t>& v);        // "[1, 2]"
+std::string float_literal(double v);                        // round-trips a float32
 std::string torch_dtype(int64_t onnx_type, const Node& n);  // ScalarType code ("6" = float32); throws naming the node
 
 }  // namespace hfx::ts

@@ -29,17 +29,29 @@ std::string float_literal(double v) {
 // torch's ScalarType codes: the C++ TorchScript compiler resolves no `torch.float32`.
 std::string torch_dtype(int64_t onnx_type, const Node& n) {
     switch (DType(onnx_type)) {
-        case DType::u8: return "0";
-        case DType::i8: return "1";
-        case DType::i16: return "2";
-        case DType::i32: return "3";
-        case DType::i64: return "4";
-        case DType::f16: return "5";
-        case DType::f32: return "6";
-        case DType::f64: return "7";
-        case DType::boolean: return "11";
-        case DType::bf16: return "15";
-        default: fail("node '", n.name, "' (", n.op, "): data type ", std::to_string(onnx_type), " has no TorchScript equivalent");
+        case DType::u8:
+            return "0";
+        case DType::i8:
+            return "1";
+        case DType::i16:
+            return "2";
+        case DType::i32:
+            return "3";
+        case DType::i64:
+            return "4";
+        case DType::f16:
+            return "5";
+        case DType::f32:
+            return "6";
+        case DType::f64:
+            return "7";
+        case DType::boolean:
+            return "11";
+        case DType::bf16:
+            return "15";
+        default:
+            fail("node '", n.name, "' (", n.op, "): data type ", std::to_string(onnx_type),
+                 " has no TorchScript equivalent");
     }
 }
 
@@ -82,7 +94,8 @@ void variadic(Table& t, const std::string& op, const std::string& fn) {
 }
 void reduce(Table& t, const std::string& op, const std::string& fn) {
     t[op] = [fn](Emitter& e, const Node& n) {
-        if (n.attr_i("noop_with_empty_axes", 0)) fail("node '", n.name, "' (", n.op, "): noop_with_empty_axes=1 is not supported");
+        if (n.attr_i("noop_with_empty_axes", 0))
+            fail("node '", n.name, "' (", n.op, "): noop_with_empty_axes=1 is not supported");
         std::string axes = call(e.helper("hfx_axes"), {e.in(n, 0), ints_attr_or_input(e, n, "axes", 1)});
         return call(fn, {e.in(n, 0), axes, n.attr_i("keepdims", 1) ? "True" : "False"});
     };
@@ -110,8 +123,8 @@ Table make_table() {
     variadic(t, "Max", "torch.maximum");
     variadic(t, "Min", "torch.minimum");
     variadic(t, "Sum", "torch.add");
-    for (const char* op : {"Sqrt", "Erf", "Tanh", "Sigmoid", "Relu", "Exp", "Log", "Neg", "Abs", "Reciprocal", "Cos", "Sin",
-                           "Sign", "Floor", "Ceil", "Round"}) {
+    for (const char* op : {"Sqrt", "Erf", "Tanh", "Sigmoid", "Relu", "Exp", "Log", "Neg", "Abs", "Reciprocal", "Cos",
+                           "Sin", "Sign", "Floor", "Ceil", "Round"}) {
         std::string fn = op;
         for (char& c : fn) c = char(std::tolower(static_cast<unsigned char>(c)));
         unary(t, op, "torch." + fn);
@@ -121,7 +134,9 @@ Table make_table() {
     t["Identity"] = [](Emitter& e, const Node& n) { return e.in(n, 0); };
     t["Dropout"] = t["Identity"];  // inference: the input as is (a mask output is refused by the caller)
     t["Where"] = [](Emitter& e, const Node& n) { return call("torch.where", {e.in(n, 0), e.in(n, 1), e.in(n, 2)}); };
-    t["Cast"] = [](Emitter& e, const Node& n) { return e.in(n, 0) + ".to(dtype=" + torch_dtype(n.attr_i("to", 0), n) + ")"; };
+    t["Cast"] = [](Emitter& e, const Node& n) {
+        return e.in(n, 0) + ".to(dtype=" + torch_dtype(n.attr_i("to", 0), n) + ")";
+    };
     t["Clip"] = [](Emitter& e, const Node& n) { return call("torch.clamp", {e.in(n, 0), e.in(n, 1), e.in(n, 2)}); };
 
     t["Shape"] = [](Emitter& e, const Node& n) {
@@ -132,9 +147,13 @@ Table make_table() {
     t["Reshape"] = [](Emitter& e, const Node& n) {
         return call(e.helper("hfx_reshape"), {e.in(n, 0), e.in(n, 1), std::to_string(n.attr_i("allowzero", 0))});
     };
-    t["Flatten"] = [](Emitter& e, const Node& n) { return call(e.helper("hfx_flatten"), {e.in(n, 0), std::to_string(n.attr_i("axis", 1))}); };
+    t["Flatten"] = [](Emitter& e, const Node& n) {
+        return call(e.helper("hfx_flatten"), {e.in(n, 0), std::to_string(n.attr_i("axis", 1))});
+    };
     t["Expand"] = [](Emitter& e, const Node& n) { return call(e.helper("hfx_expand"), {e.in(n, 0), e.in(n, 1)}); };
-    t["Tile"] = [](Emitter& e, const Node& n) { return e.in(n, 0) + ".repeat(" + call(e.helper("hfx_ints"), {e.in(n, 1)}) + ")"; };
+    t["Tile"] = [](Emitter& e, const Node& n) {
+        return e.in(n, 0) + ".repeat(" + call(e.helper("hfx_ints"), {e.in(n, 1)}) + ")";
+    };
     t["Unsqueeze"] = [](Emitter& e, const Node& n) {
         return call(e.helper("hfx_unsqueeze"), {e.in(n, 0), ints_attr_or_input(e, n, "axes", 1)});
     };
@@ -145,7 +164,9 @@ Table make_table() {
         if (!n.has("perm")) return call(e.helper("hfx_reverse_dims"), {e.in(n, 0)});
         return e.in(n, 0) + ".permute(" + int_list(n.attr_ints("perm")) + ")";
     };
-    t["Concat"] = [](Emitter& e, const Node& n) { return call("torch.cat", {tensor_list(e, n), std::to_string(n.attr_i("axis", 0))}); };
+    t["Concat"] = [](Emitter& e, const Node& n) {
+        return call("torch.cat", {tensor_list(e, n), std::to_string(n.attr_i("axis", 0))});
+    };
     t["Split"] = [](Emitter& e, const Node& n) {
         return call(e.helper("hfx_split"), {e.in(n, 0), ints_attr_or_input(e, n, "split", 1),
                                             std::to_string(n.outputs.size()), std::to_string(n.attr_i("axis", 0))});
@@ -161,11 +182,15 @@ Table make_table() {
     };
     t["Pad"] = [](Emitter& e, const Node& n) {
         std::string mode = n.attr_s("mode", "constant");
-        if (mode != "constant") fail("node '", n.name, "' (Pad): mode '", mode, "' is not supported in TorchScript export");
-        if (n.inputs.size() > 3 && !n.inputs[3].empty()) fail("node '", n.name, "' (Pad): the axes input is not supported");
+        if (mode != "constant")
+            fail("node '", n.name, "' (Pad): mode '", mode, "' is not supported in TorchScript export");
+        if (n.inputs.size() > 3 && !n.inputs[3].empty())
+            fail("node '", n.name, "' (Pad): the axes input is not supported");
         return call(e.helper("hfx_pad"), {e.in(n, 0), e.in(n, 1), e.in(n, 2)});
     };
-    t["Range"] = [](Emitter& e, const Node& n) { return call(e.helper("hfx_range"), {e.in(n, 0), e.in(n, 1), e.in(n, 2)}); };
+    t["Range"] = [](Emitter& e, const Node& n) {
+        return call(e.helper("hfx_range"), {e.in(n, 0), e.in(n, 1), e.in(n, 2)});
+    };
     t["CumSum"] = [](Emitter& e, const Node& n) {
         return call(e.helper("hfx_cumsum"), {e.in(n, 0), e.in(n, 1), std::to_string(n.attr_i("exclusive", 0)),
                                              std::to_string(n.attr_i("reverse", 0))});
@@ -184,7 +209,9 @@ Table make_table() {
         std::string k = n.inputs.size() > 1 && !n.inputs[1].empty() ? "int(" + e.in(n, 1) + ")" : "0";
         return call(n.attr_i("upper", 1) ? "torch.triu" : "torch.tril", {e.in(n, 0), k});
     };
-    t["Softmax"] = [](Emitter& e, const Node& n) { return call("torch.softmax", {e.in(n, 0), std::to_string(n.attr_i("axis", -1))}); };
+    t["Softmax"] = [](Emitter& e, const Node& n) {
+        return call("torch.softmax", {e.in(n, 0), std::to_string(n.attr_i("axis", -1))});
+    };
     t["LogSoftmax"] = [](Emitter& e, const Node& n) {
         return call("torch.log_softmax", {e.in(n, 0), std::to_string(n.attr_i("axis", -1))});
     };
@@ -193,12 +220,15 @@ Table make_table() {
     reduce(t, "ReduceMax", "torch.amax");
     reduce(t, "ReduceMin", "torch.amin");
     t["ArgMax"] = [](Emitter& e, const Node& n) {
-        if (n.attr_i("select_last_index", 0)) fail("node '", n.name, "' (ArgMax): select_last_index=1 is not supported");
-        return call("torch.argmax", {e.in(n, 0), std::to_string(n.attr_i("axis", 0)), n.attr_i("keepdims", 1) ? "True" : "False"});
+        if (n.attr_i("select_last_index", 0))
+            fail("node '", n.name, "' (ArgMax): select_last_index=1 is not supported");
+        return call("torch.argmax",
+                    {e.in(n, 0), std::to_string(n.attr_i("axis", 0)), n.attr_i("keepdims", 1) ? "True" : "False"});
     };
     t["LayerNormalization"] = [](Emitter& e, const Node& n) {
-        return call(e.helper("hfx_layer_norm"), {e.in(n, 0), e.in(n, 1), e.in(n, 2), std::to_string(n.attr_i("axis", -1)),
-                                                 float_literal(n.attr_f("epsilon", 1e-5f))});
+        return call(e.helper("hfx_layer_norm"),
+                    {e.in(n, 0), e.in(n, 1), e.in(n, 2), std::to_string(n.attr_i("axis", -1)),
+                     float_literal(n.attr_f("epsilon", 1e-5f))});
     };
     t["Gemm"] = [](Emitter& e, const Node& n) {
         return call(e.helper("hfx_gemm"), {e.in(n, 0), e.in(n, 1), e.in(n, 2), float_literal(n.attr_f("alpha", 1)),
@@ -207,7 +237,8 @@ Table make_table() {
     };
     t["Conv"] = [](Emitter& e, const Node& n) {
         std::string pad = n.attr_s("auto_pad", "NOTSET");
-        if (pad != "NOTSET") fail("node '", n.name, "' (Conv): auto_pad '", pad, "' is not supported in TorchScript export");
+        if (pad != "NOTSET")
+            fail("node '", n.name, "' (Conv): auto_pad '", pad, "' is not supported in TorchScript export");
         return call(e.helper("hfx_conv"), {e.in(n, 0), e.in(n, 1), e.in(n, 2), int_list(n.attr_ints("strides")),
                                            int_list(n.attr_ints("pads")), int_list(n.attr_ints("dilations")),
                                            std::to_string(n.attr_i("group", 1))});

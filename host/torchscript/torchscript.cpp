@@ -61,8 +61,9 @@ const BackendState& backend() {
             s.api = api;
             return s;
         }
-        s.why = "TorchScript needs libtorch, and this hfexport was built without it: install Debian's libtorch-dev "
-                "(apt install libtorch-dev) and rebuild (cmake -DHFX_TORCHSCRIPT=ON)";
+        s.why =
+            "TorchScript needs libtorch, and this hfexport was built without it: install Debian's libtorch-dev "
+            "(apt install libtorch-dev) and rebuild (cmake -DHFX_TORCHSCRIPT=ON)";
         return s;
     }();
     return state;
@@ -85,7 +86,8 @@ struct Borrowed {
         if (t.dtype == DType::f16 || t.dtype == DType::bf16 || t.dtype == DType::f64) {
             converted.push_back(t.to_f32());
             src = &converted.back();
-        } else if (t.dtype != DType::f32 && t.dtype != DType::i64 && t.dtype != DType::i32 && t.dtype != DType::boolean) {
+        } else if (t.dtype != DType::f32 && t.dtype != DType::i64 && t.dtype != DType::i32 &&
+                   t.dtype != DType::boolean) {
             fail(what, ": dtype ", dtype_name(t.dtype), " is not supported in TorchScript export");
         }
         views.push_back({int32_t(src->dtype), int32_t(src->shape.size()), src->shape.data(), src->data});

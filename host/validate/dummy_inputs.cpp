@@ -7,13 +7,23 @@
 namespace hfx {
 
 DimBindings validation_dims() {
-    return {{"batch", 3}, {"sequence", 9}, {"choice", 3}, {"past_sequence", 4}, {"decoder_sequence", 6},
-            {"encoder_sequence", 9}, {"past_decoder_sequence", 4}};
+    return {{"batch", 3},
+            {"sequence", 9},
+            {"choice", 3},
+            {"past_sequence", 4},
+            {"decoder_sequence", 6},
+            {"encoder_sequence", 9},
+            {"past_decoder_sequence", 4}};
 }
 
 DimBindings second_validation_dims() {
-    return {{"batch", 2}, {"sequence", 5}, {"choice", 2}, {"past_sequence", 0}, {"decoder_sequence", 3},
-            {"encoder_sequence", 7}, {"past_decoder_sequence", 0}};
+    return {{"batch", 2},
+            {"sequence", 5},
+            {"choice", 2},
+            {"past_sequence", 0},
+            {"decoder_sequence", 3},
+            {"encoder_sequence", 7},
+            {"past_decoder_sequence", 0}};
 }
 
 namespace {
@@ -82,7 +92,9 @@ std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBin
             Tensor t = Tensor::empty(in.dtype, shape);
             int64_t n = t.numel();
             switch (in.dummy.kind) {
-                case DummySpec::Mask: t = make_mask(shape); break;
+                case DummySpec::Mask:
+                    t = make_mask(shape);
+                    break;
                 case DummySpec::Positions: {
                     const Tensor* mask = out.count("attention_mask") ? &out.at("attention_mask") : nullptr;
                     t = make_positions(shape, mask);
@@ -110,13 +122,15 @@ std::map<std::string, Tensor> make_dummy_inputs(const Model& model, const DimBin
                     for (int64_t k = 0; k + 3 < n; k += 4) {
                         int64_t x0 = u(rng), x1 = u(rng), y0 = u(rng), y1 = u(rng);
                         int64_t* p = t.ptr<int64_t>() + k;
-                        p[0] = std::min(x0, x1), p[1] = std::min(y0, y1), p[2] = std::max(x0, x1), p[3] = std::max(y0, y1);
+                        p[0] = std::min(x0, x1), p[1] = std::min(y0, y1), p[2] = std::max(x0, x1),
+                        p[3] = std::max(y0, y1);
                     }
                     break;
                 }
                 case DummySpec::Normal:
                 case DummySpec::None: {
-                    if (in.dtype != DType::f32) fail("input '", in.name, "': no dummy recipe for ", dtype_name(in.dtype));
+                    if (in.dtype != DType::f32)
+                        fail("input '", in.name, "': no dummy recipe for ", dtype_name(in.dtype));
                     std::normal_distribution<float> nd(0.f, 1.f);
                     for (int64_t k = 0; k < n; ++k) t.ptr<float>()[k] = nd(rng);
                     break;

@@ -38,7 +38,8 @@ std::string first_line(std::string msg) {
 void check_onnx_file(const std::string& path) {
     auto bad = [&](const std::string& what) { fail("onnx '", path, "': ", what); };
     std::shared_ptr<MappedFile> file = MappedFile::open(path, "onnx");
-    if (file->size() > size_t(std::numeric_limits<int>::max())) bad("larger than 2 GiB; store weights as external data");
+    if (file->size() > size_t(std::numeric_limits<int>::max()))
+        bad("larger than 2 GiB; store weights as external data");
     std::vector<ByteSpan> spans;
     std::vector<unsigned char> stripped;
     onnx::ModelProto mp;

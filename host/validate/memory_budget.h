@@ -13,7 +13,7 @@ namespace hfx {
 class Checkpoint;
 
 struct ValidationFootprint {
-    uint64_t mapped = 0;   // address space: checkpoint + written file
+    uint64_t mapped = 0;    // address space: checkpoint + written file
     uint64_t private_ = 0;  // memory that is not file-backed: widened weights and working room
     uint64_t widened = 0;   // of which float32 copies of half-precision (or float64) weights
 };

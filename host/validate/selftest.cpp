@@ -67,7 +67,8 @@ Tensors run(rt::Session& s, const Model& m, const Tensors& feeds) {
 DimBindings sizes(const Model& m, int64_t batch, int64_t seq, int64_t past) {
     DimBindings d = validation_dims();
     d["batch"] = batch, d["sequence"] = seq, d["past_sequence"] = past;
-    d["encoder_sequence"] = seq, d["decoder_sequence"] = std::max<int64_t>(1, seq - 2), d["past_decoder_sequence"] = past;
+    d["encoder_sequence"] = seq, d["decoder_sequence"] = std::max<int64_t>(1, seq - 2),
+    d["past_decoder_sequence"] = past;
     for (const auto* list : {&m.inputs, &m.outputs})
         for (const ValueInfo& v : *list)
             for (const Dim& dim : v.dims) {
@@ -113,13 +114,15 @@ void set_lengths(const Model& m, Tensors& feeds, const std::vector<int64_t>& len
         int64_t per_batch = rows / std::max<int64_t>(t.shape[0], 1);
         for (int64_t r = 0; r < rows; ++r) {
             int64_t valid = lengths[size_t(r / std::max<int64_t>(per_batch, 1))];
-            for (int64_t c = 0; c < cols; ++c) t.ptr<int64_t>()[r * cols + c] = mask ? (c < valid) : (c < valid ? c : 1);
+            for (int64_t c = 0; c < cols; ++c)
+                t.ptr<int64_t>()[r * cols + c] = mask ? (c < valid) : (c < valid ? c : 1);
         }
     }
     // Ids closing each row with a token (eos) close the new rows.
     for (const ValueInfo& in : m.inputs)
         if (in.dummy.kind == DummySpec::IdsEnding)
-            end_rows_with(feeds.at(in.name), feeds.count("attention_mask") ? &feeds.at("attention_mask") : nullptr, in.dummy);
+            end_rows_with(feeds.at(in.name), feeds.count("attention_mask") ? &feeds.at("attention_mask") : nullptr,
+                          in.dummy);
 }
 
 // The checks of one export; `dir` holds the tiny checkpoint and the files.
@@ -130,7 +133,8 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
         TinyCheckpoint tiny = make_tiny(registry, model_type, feature);
         write_tiny(tiny, dir + "/checkpoint");
         ckpt = Checkpoint::open(dir + "/checkpoint");
-        return std::to_string(tiny.tensors.size()) + " tensors, " + std::to_string(ckpt->num_parameters()) + " parameters";
+        return std::to_string(tiny.tensors.size()) + " tensors, " + std::to_string(ckpt->num_parameters()) +
+               " parameters";
     });
     if (!ok) return;
     BuiltModel built;
@@ -144,7 +148,8 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
             try {
                 DimBindings d = sizes(built.model, 2, 5, 3);
                 rt::Session eager(eager_form(built.model), {});
-                check_declared_shapes(built.model.outputs, run(eager, built.model, make_dummy_inputs(built.model, d)), d);
+                check_declared_shapes(built.model.outputs, run(eager, built.model, make_dummy_inputs(built.model, d)),
+                                      d);
             } catch (const Error& why) {
                 fail(why.what(), "; ", e.what());
             }
@@ -159,21 +164,25 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
 
     c.run("inputs and outputs carry their dynamic axes", [&] {
         Model file = load_onnx(path);
-        auto same = [&](const std::vector<ValueInfo>& declared, const std::vector<ValueInfo>& written, const char* kind) {
+        auto same = [&](const std::vector<ValueInfo>& declared, const std::vector<ValueInfo>& written,
+                        const char* kind) {
             for (const ValueInfo& d : declared) {
                 const ValueInfo* w = nullptr;
                 for (const ValueInfo& x : written)
                     if (x.name == d.name) w = &x;
                 if (!w) fail(kind, " '", d.name, "': missing from the written file");
                 if (axes_str(w->dims) != axes_str(d.dims))
-                    fail(kind, " '", d.name, "': written with axes ", axes_str(w->dims), ", declared ", axes_str(d.dims));
+                    fail(kind, " '", d.name, "': written with axes ", axes_str(w->dims), ", declared ",
+                         axes_str(d.dims));
                 if (d.dims.empty() || d.dims[0].size >= 0)
                     fail(kind, " '", d.name, "': axis 0 is fixed ", axes_str(d.dims), "; the batch must be dynamic");
-                static const std::set<std::string> text = {"input_ids", "attention_mask", "token_type_ids",
-                                                           "position_ids", "decoder_input_ids", "decoder_attention_mask"};
+                static const std::set<std::string> text = {"input_ids",         "attention_mask",
+                                                           "token_type_ids",    "position_ids",
+                                                           "decoder_input_ids", "decoder_attention_mask"};
                 bool token = text.count(d.name) != 0;
                 if (token && d.dims.back().size >= 0)
-                    fail(kind, " '", d.name, "': last axis is fixed ", axes_str(d.dims), "; the sequence must be dynamic");
+                    fail(kind, " '", d.name, "': last axis is fixed ", axes_str(d.dims),
+                         "; the sequence must be dynamic");
             }
         };
         same(m.inputs, file.inputs, "input");
@@ -264,7 +273,8 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
                 int64_t cols = ids.shape.back(), rows = ids.numel() / std::max<int64_t>(cols, 1);
                 int64_t per_batch = rows / std::max<int64_t>(ids.shape[0], 1);
                 for (int64_t r = per_batch; r < rows && ids.dtype == DType::i64; ++r)
-                    for (int64_t col = len; col < cols; ++col) ids.ptr<int64_t>()[r * cols + col] = cfg["pad_token_id"].get<int64_t>();
+                    for (int64_t col = len; col < cols; ++col)
+                        ids.ptr<int64_t>()[r * cols + col] = cfg["pad_token_id"].get<int64_t>();
             }
             Tensors alone;
             for (const ValueInfo& in : m.inputs) {
@@ -336,7 +346,8 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
                         if (!(diff <= atol))
                             fail("output '", out.name, "': step [", std::to_string(begin), ", ", std::to_string(end),
                                  ") with past ", std::to_string(begin), " differs from the full-sequence run by ",
-                                 fmt(diff), " (atol ", fmt(atol), "): the past fed back is not the sequence's "
+                                 fmt(diff), " (atol ", fmt(atol),
+                                 "): the past fed back is not the sequence's "
                                  "continuation (past layout, concat axis, positions or mask offset)");
                     }
                 }
@@ -353,8 +364,9 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
             std::string detail, worst;
             double diff = max_diff(cache, last, full, &worst);
             if (!(diff <= atol))
-                fail("output '", worst, "': the cache after stepwise decoding differs from the full run's by ", fmt(diff),
-                     " (atol ", fmt(atol), "): past and new entries are not concatenated in sequence order on the "
+                fail("output '", worst, "': the cache after stepwise decoding differs from the full run's by ",
+                     fmt(diff), " (atol ", fmt(atol),
+                     "): past and new entries are not concatenated in sequence order on the "
                      "declared past axis");
             if (!pooled.empty()) expect_close("the last step's and the full run's", pooled, last, full, atol, &detail);
             detail = "max diff " + fmt(diff) + " in the cache" + (detail.empty() ? "" : ", " + detail);
@@ -378,7 +390,8 @@ void check_one(const PluginRegistry& registry, const std::string& model_type, co
 
 std::string make_temp_dir() {
     std::string tmpl = (fs::temp_directory_path() / "hfexport-selftest-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) fail("selftest: cannot create a temporary folder under ", fs::temp_directory_path().string());
+    if (!mkdtemp(tmpl.data()))
+        fail("selftest: cannot create a temporary folder under ", fs::temp_directory_path().string());
     return tmpl;
 }
 

@@ -16,11 +16,11 @@
 namespace hfx {
 
 struct SelftestOptions {
-    std::vector<std::string> model_types;  // empty = every registered one
-    std::vector<std::string> features;     // empty = every feature of each type
-    bool use_ort = true;                   // compare with ONNX Runtime when found
-    int threads = 0;                       // runtime threads (0 = all cores)
-    std::string work_dir;                  // "" = a temporary folder, removed afterwards
+    std::vector<std::string> model_types;    // empty = every registered one
+    std::vector<std::string> features;       // empty = every feature of each type
+    bool use_ort = true;                     // compare with ONNX Runtime when found
+    int threads = 0;                         // runtime threads (0 = all cores)
+    std::string work_dir;                    // "" = a temporary folder, removed afterwards
     std::vector<std::string> load_problems;  // plugins the registry skipped: each a failed check
 };
 

@@ -22,7 +22,9 @@ Tensor slice(const Tensor& t, int64_t axis, int64_t begin, int64_t end) {
     const char* src = static_cast<const char*>(t.data);
     char* dst = static_cast<char*>(out.data);
     for (int64_t o = 0; o < outer; ++o)
-        if (end > begin) std::memcpy(dst + o * (end - begin) * inner, src + (o * len + begin) * inner, size_t((end - begin) * inner));
+        if (end > begin)
+            std::memcpy(dst + o * (end - begin) * inner, src + (o * len + begin) * inner,
+                        size_t((end - begin) * inner));
     return out;
 }
 
@@ -62,7 +64,8 @@ bool is_batch_axis(const Dim& d, const DimBindings& dims, int64_t* per_entry) {
     return true;
 }
 
-Tensor batch_entries(const Tensor& t, const std::vector<Dim>& axes, const DimBindings& dims, int64_t begin, int64_t end) {
+Tensor batch_entries(const Tensor& t, const std::vector<Dim>& axes, const DimBindings& dims, int64_t begin,
+                     int64_t end) {
     Tensor out = t;
     int64_t per = 1;
     for (size_t k = 0; k < axes.size(); ++k)

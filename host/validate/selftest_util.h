@@ -27,7 +27,8 @@ bool is_total_sequence_axis(const Dim& d);
 bool is_batch_axis(const Dim& d, const DimBindings& dims, int64_t* per_entry);
 
 // t restricted to batch entries [begin, end) on every batch axis of `axes`.
-Tensor batch_entries(const Tensor& t, const std::vector<Dim>& axes, const DimBindings& dims, int64_t begin, int64_t end);
+Tensor batch_entries(const Tensor& t, const std::vector<Dim>& axes, const DimBindings& dims, int64_t begin,
+                     int64_t end);
 
 // Throws "output 'x': shape (..) does not match its declared axes [..] (..)"
 // for every output whose rank, fixed sizes or bound symbolic sizes differ.

@@ -86,9 +86,9 @@ bool compare_outputs(const std::string& title, const std::vector<std::string>& n
         if (worst <= atol && !nan) {
             log << "\t\t-[\u2713] all values close (atol: " << fmt(atol) << ", max diff: " << fmt(worst) << ")\n";
         } else {
-            log << "\t\t-[x] values not close enough, max diff: " << fmt(worst) << " at flat index " << at
-                << " (got " << a.ptr<float>()[at] << ", expected " << b.ptr<float>()[at] << "; atol: " << fmt(atol)
-                << ")" << (nan ? " [NaN mismatch]" : "") << "\n";
+            log << "\t\t-[x] values not close enough, max diff: " << fmt(worst) << " at flat index " << at << " (got "
+                << a.ptr<float>()[at] << ", expected " << b.ptr<float>()[at] << "; atol: " << fmt(atol) << ")"
+                << (nan ? " [NaN mismatch]" : "") << "\n";
             ok = false;
         }
     }
@@ -137,8 +137,8 @@ bool compare_with_reference_file(const ValidationOptions& o, const std::vector<s
     std::vector<std::string> present;
     Outputs ref;
     for (const auto& [out, ref_name] : match->output_names) present.push_back(out), ref[out] = golden.at(ref_name);
-    bool ok = compare_outputs(runner + " vs reference file " + o.reference_file, present, run(match->feeds), ref, o.atol,
-                              log, kind);
+    bool ok = compare_outputs(runner + " vs reference file " + o.reference_file, present, run(match->feeds), ref,
+                              o.atol, log, kind);
     if (o.reference_compared) *o.reference_compared = true;
     return ok;
 }

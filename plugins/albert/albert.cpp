@@ -61,19 +61,20 @@ void build(Graph& g) {
     Value x = bert_embeddings(albert.pp("embeddings"), t.ids, c.embeddings_options(c.emb, t.token_type_ids));
     x = transformer(albert.pp("encoder"), c, x, padding_bias(t.mask));
 
-    encoder_task_outputs(
-        oc, x, t.input_ids,
-        {.hidden = c.hidden,
-         .pooler_output = [&](Value h) { return pooler(albert, c, h); },
-         .masked_lm = [&](Value h) {
-             // AlbertMLMHead: dense to embedding_size, hidden_act, LayerNorm, decoder (tied) + bias.
-             Weights pred(g, "predictions");
-             auto s = pred.scope();
-             h = activation(linear(pred.pp("dense"), h, {.in = c.hidden, .out = c.emb}), c.act);
-             h = layer_norm(pred.pp("LayerNorm"), h, {.dim = c.emb, .eps = c.eps});
-             Value logits = tied_lm_projection(pred.pp("decoder"), albert.pp("embeddings.word_embeddings"), h, c.emb, c.vocab);
-             return logits + pred.get("bias", {c.vocab});
-         }});
+    encoder_task_outputs(oc, x, t.input_ids,
+                         {.hidden = c.hidden,
+                          .pooler_output = [&](Value h) { return pooler(albert, c, h); },
+                          .masked_lm =
+                              [&](Value h) {
+                                  // AlbertMLMHead: dense to embedding_size, hidden_act, LayerNorm, decoder (tied) + bias.
+                                  Weights pred(g, "predictions");
+                                  auto s = pred.scope();
+                                  h = activation(linear(pred.pp("dense"), h, {.in = c.hidden, .out = c.emb}), c.act);
+                                  h = layer_norm(pred.pp("LayerNorm"), h, {.dim = c.emb, .eps = c.eps});
+                                  Value logits = tied_lm_projection(
+                                      pred.pp("decoder"), albert.pp("embeddings.word_embeddings"), h, c.emb, c.vocab);
+                                  return logits + pred.get("bias", {c.vocab});
+                              }});
 }
 
 }  // namespace

@@ -13,13 +13,13 @@ namespace {
 enum class Positions { learned, sinusoidal, fairseq };
 
 struct Variant {
-    bool pre_norm = false;             // LayerNorm before each block (mBART, Pegasus, Blenderbot, M2M100, ...)
-    const char* final_norm = nullptr;  // the LayerNorm after the last layer of encoder and decoder
-    bool layernorm_embedding = false;  // BART, mBART, PLBart, BlenderbotSmall
+    bool pre_norm = false;               // LayerNorm before each block (mBART, Pegasus, Blenderbot, M2M100, ...)
+    const char* final_norm = nullptr;    // the LayerNorm after the last layer of encoder and decoder
+    bool layernorm_embedding = false;    // BART, mBART, PLBart, BlenderbotSmall
     bool norm_before_positions = false;  // BlenderbotSmall's decoder normalises the embeddings before adding positions
     Positions positions = Positions::learned;
-    int64_t position_offset = 0;  // BartLearnedPositionalEmbedding's offset of 2
-    bool wrap_shift = false;      // mBART's shift_tokens_right (last non-pad token first)
+    int64_t position_offset = 0;   // BartLearnedPositionalEmbedding's offset of 2
+    bool wrap_shift = false;       // mBART's shift_tokens_right (last non-pad token first)
     bool scale_embedding = false;  // the config's default
     bool bigbird_encoder = false;  // BigBirdPegasus: encoder self_attn.self.{query,key,value} + self_attn.output
     bool speech = false;           // Whisper: input_features through two GELU convolutions, no encoder mask
@@ -28,17 +28,19 @@ struct Variant {
 };
 
 struct Cfg {
-    int64_t d, vocab, dec_vocab, enc_layers, dec_layers, enc_heads, dec_heads, enc_ffn, dec_ffn, max_pos, pad, eos, start;
+    int64_t d, vocab, dec_vocab, enc_layers, dec_layers, enc_heads, dec_heads, enc_ffn, dec_ffn, max_pos, pad, eos,
+        start;
     float embed_scale;
     std::string act;
     bool bias;  // attention projections (BigBirdPegasus: use_bias)
     Variant v;
     Cfg(const Config& c, Variant var)
         : d(c.i("d_model")), vocab(c.i("vocab_size")), dec_vocab(c.i("decoder_vocab_size", vocab)),
-          enc_layers(c.i("encoder_layers")), dec_layers(c.i("decoder_layers")), enc_heads(c.i("encoder_attention_heads")),
-          dec_heads(c.i("decoder_attention_heads")), enc_ffn(c.i("encoder_ffn_dim")), dec_ffn(c.i("decoder_ffn_dim")),
-          max_pos(var.speech ? c.i("max_target_positions") : c.i("max_position_embeddings")), pad(c.i("pad_token_id", 1)), eos(c.i("eos_token_id", 2)),
-          start(c.i("decoder_start_token_id", 2)),
+          enc_layers(c.i("encoder_layers")), dec_layers(c.i("decoder_layers")),
+          enc_heads(c.i("encoder_attention_heads")), dec_heads(c.i("decoder_attention_heads")),
+          enc_ffn(c.i("encoder_ffn_dim")), dec_ffn(c.i("decoder_ffn_dim")),
+          max_pos(var.speech ? c.i("max_target_positions") : c.i("max_position_embeddings")),
+          pad(c.i("pad_token_id", 1)), eos(c.i("eos_token_id", 2)), start(c.i("decoder_start_token_id", 2)),
           // Whisper computes embed_scale from scale_embedding and never applies it (4.40.2 and 4.44.0).
           embed_scale(c.b("scale_embedding", var.scale_embedding) && !var.speech ? float(std::sqrt(double(d))) : 1.f),
           act(c.s("activation_function", "gelu")), bias(c.b("use_bias", true)), v(var) {
@@ -48,13 +50,14 @@ struct Cfg {
         // block_size / num_random_blocks (BigBirdPegasus' block_sparse attention only, refused above);
         // share_encoder_decoder_embeddings (Marian: the checkpoint's decoder.embed_tokens says it);
         // Whisper's audio-classification head (use_weighted_layer_sum, classifier_proj_size).
-        for (const char* key : {"num_hidden_layers", "block_size", "num_random_blocks", "share_encoder_decoder_embeddings",
-                                "use_weighted_layer_sum", "classifier_proj_size"})
+        for (const char* key : {"num_hidden_layers", "block_size", "num_random_blocks",
+                                "share_encoder_decoder_embeddings", "use_weighted_layer_sum", "classifier_proj_size"})
             (void)c.has(key);
         // transformers 3.x BartConfig keys, still in hub configs (facebook/bart-large, mbart-large-cc25):
         // 4.x modeling ignores them (the Variant fixes norms and positions per model type).
-        for (const char* key : {"add_bias_logits", "add_final_layer_norm", "normalize_before", "normalize_embedding",
-                                "static_position_embeddings", "extra_pos_embeddings", "force_bos_token_to_be_generated"})
+        for (const char* key :
+             {"add_bias_logits", "add_final_layer_norm", "normalize_before", "normalize_embedding",
+              "static_position_embeddings", "extra_pos_embeddings", "force_bos_token_to_be_generated"})
             (void)c.has(key);
     }
 };
@@ -81,8 +84,9 @@ Value attention(const Weights& vb, Value x, std::pair<Value, Value> kv, Value bi
 Value bigbird_attention(const Weights& vb, Value x, Value bias, const Cfg& c) {
     auto s = vb.scope();
     Weights self = vb.pp("self");
-    Value ctx = scaled_dot_product(heads_of(self.pp("query"), x, c, c.enc_heads), heads_of(self.pp("key"), x, c, c.enc_heads),
-                                   heads_of(self.pp("value"), x, c, c.enc_heads), {.head_dim = c.d / c.enc_heads, .bias = bias});
+    Value ctx = scaled_dot_product(
+        heads_of(self.pp("query"), x, c, c.enc_heads), heads_of(self.pp("key"), x, c, c.enc_heads),
+        heads_of(self.pp("value"), x, c, c.enc_heads), {.head_dim = c.d / c.enc_heads, .bias = bias});
     return linear(vb.pp("output"), merge_heads(ctx), {.in = c.d, .out = c.d, .bias = c.bias});
 }
 
@@ -141,7 +145,8 @@ Value encoder(const Weights& m, const Cfg& c, Value ids, Value mask, int64_t mel
     Graph& g = m.graph();
     Weights vb = m.pp("encoder");
     Value x = c.v.speech ? speech_embeddings(vb, ids, c, mel, frames / 2)
-                         : embed_tokens(m, "encoder", ids, c, c.vocab) + embed_positions(vb.pp("embed_positions"), ids, g.scalar_i64(0), c);
+                         : embed_tokens(m, "encoder", ids, c, c.vocab) +
+                               embed_positions(vb.pp("embed_positions"), ids, g.scalar_i64(0), c);
     if (c.v.layernorm_embedding) x = norm(vb.pp("layernorm_embedding"), x, c);
     Value bias = mask.valid() ? padding_bias(mask) : Value{};
     for (int64_t i = 0; i < c.enc_layers; ++i) {
@@ -176,7 +181,9 @@ Value decoder(const Weights& m, const Cfg& c, Value ids, Value enc, Value enc_ma
             return attention(l.pp("self_attn"), h, kv, causal, c, c.dec_heads);
         });
         x = residual(l.pp("encoder_attn_layer_norm"), x, c, [&](Value h) {
-            auto kv = cache.cross_kv(i, [&] { return key_value(l.pp("encoder_attn.k_proj"), l.pp("encoder_attn.v_proj"), enc, c, c.dec_heads); });
+            auto kv = cache.cross_kv(i, [&] {
+                return key_value(l.pp("encoder_attn.k_proj"), l.pp("encoder_attn.v_proj"), enc, c, c.dec_heads);
+            });
             return attention(l.pp("encoder_attn"), h, kv, cross_bias, c, c.dec_heads);
         });
         x = residual(l.pp("final_layer_norm"), x, c, [&](Value h) { return feed_forward(l, h, c, c.dec_ffn); });
@@ -187,10 +194,18 @@ Value decoder(const Weights& m, const Cfg& c, Value ids, Value enc, Value enc_ma
 void build(Graph& g, const Variant& v) {
     Cfg c(g.config(), v);
     std::string task = task_of(g.feature());
-    int64_t mel = v.speech ? g.config().i("num_mel_bins") : 0, frames = v.speech ? 2 * g.config().i("max_source_positions") : 0;
-    Seq2SeqOnnxConfig oc(g, g.feature(), {.vocab_size = c.vocab, .decoder_vocab_size = c.dec_vocab, .hidden = c.d, .past = {c.dec_layers, c.dec_heads, c.d / c.dec_heads},
-                                          .speech = v.speech, .num_mel_bins = mel, .frames = frames, .encoder_length = v.speech ? frames / 2 : -1,
-                                          .ids_end = task == "sequence-classification" ? c.eos : -1});
+    int64_t mel = v.speech ? g.config().i("num_mel_bins") : 0,
+            frames = v.speech ? 2 * g.config().i("max_source_positions") : 0;
+    Seq2SeqOnnxConfig oc(g, g.feature(),
+                         {.vocab_size = c.vocab,
+                          .decoder_vocab_size = c.dec_vocab,
+                          .hidden = c.d,
+                          .past = {c.dec_layers, c.dec_heads, c.d / c.dec_heads},
+                          .speech = v.speech,
+                          .num_mel_bins = mel,
+                          .frames = frames,
+                          .encoder_length = v.speech ? frames / 2 : -1,
+                          .ids_end = task == "sequence-classification" ? c.eos : -1});
     auto in = oc.declare_inputs();
     Weights m = Weights::base(g, "model", "decoder.layers.0.fc1.weight");
 
@@ -217,7 +232,8 @@ void build(Graph& g, const Variant& v) {
         if (!g.config().b("tie_word_embeddings", true) && !head.has("weight"))
             throw Error("tensor '" + head.path("weight") + "': not in the checkpoint and tie_word_embeddings is false");
         Value logits = tied_lm_projection(head, dec_table, h, c.d, c.dec_vocab);
-        if (g.has_weight("final_logits_bias")) logits = logits + Weights(g, "").get("final_logits_bias", {1, c.dec_vocab});
+        if (g.has_weight("final_logits_bias"))
+            logits = logits + Weights(g, "").get("final_logits_bias", {1, c.dec_vocab});
         oc.output("logits", logits);
     } else if (task == "sequence-classification") {
         // BartClassificationHead on the decoder state at each row's last eos.
@@ -235,26 +251,39 @@ void build(Graph& g, const Variant& v) {
 }
 
 template <const Variant& V>
-void build_variant(Graph& g) { build(g, V); }
+void build_variant(Graph& g) {
+    build(g, V);
+}
 
 constexpr Variant kBart{.layernorm_embedding = true, .position_offset = 2};
-constexpr Variant kMbart{.pre_norm = true, .final_norm = "layer_norm", .layernorm_embedding = true, .position_offset = 2, .wrap_shift = true};
-constexpr Variant kPlbart{.layernorm_embedding = true, .position_offset = 2, .wrap_shift = true, .scale_embedding = true};
+constexpr Variant kMbart{.pre_norm = true,
+                         .final_norm = "layer_norm",
+                         .layernorm_embedding = true,
+                         .position_offset = 2,
+                         .wrap_shift = true};
+constexpr Variant kPlbart{
+    .layernorm_embedding = true, .position_offset = 2, .wrap_shift = true, .scale_embedding = true};
 constexpr Variant kMarian{.positions = Positions::sinusoidal, .scale_embedding = true};
-constexpr Variant kPegasus{.pre_norm = true, .final_norm = "layer_norm", .positions = Positions::sinusoidal, .scale_embedding = true};
+constexpr Variant kPegasus{
+    .pre_norm = true, .final_norm = "layer_norm", .positions = Positions::sinusoidal, .scale_embedding = true};
 constexpr Variant kBlenderbot{.pre_norm = true, .final_norm = "layer_norm"};
 constexpr Variant kBlenderbotSmall{.layernorm_embedding = true, .norm_before_positions = true};
-constexpr Variant kM2m100{.pre_norm = true, .final_norm = "layer_norm", .positions = Positions::fairseq, .scale_embedding = true};
+constexpr Variant kM2m100{
+    .pre_norm = true, .final_norm = "layer_norm", .positions = Positions::fairseq, .scale_embedding = true};
 
 // BigBirdPegasus names its final LayerNorms layernorm_embedding (applied after the layers, not to the embeddings).
-constexpr Variant kBigBirdPegasus{.pre_norm = true, .final_norm = "layernorm_embedding", .scale_embedding = true, .bigbird_encoder = true};
-constexpr Variant kWhisper{.pre_norm = true, .final_norm = "layer_norm", .speech = true, .key_bias = false, .lm_head = "proj_out"};
+constexpr Variant kBigBirdPegasus{
+    .pre_norm = true, .final_norm = "layernorm_embedding", .scale_embedding = true, .bigbird_encoder = true};
+constexpr Variant kWhisper{
+    .pre_norm = true, .final_norm = "layer_norm", .speech = true, .key_bias = false, .lm_head = "proj_out"};
 
 std::string tiny(const std::string& type, const std::string& extra = "") {
-    return R"({"model_type": ")" + type + R"(", "vocab_size": 99, "d_model": 32, "encoder_layers": 2, "decoder_layers": 2,
+    return R"({"model_type": ")" + type +
+           R"(", "vocab_size": 99, "d_model": 32, "encoder_layers": 2, "decoder_layers": 2,
         "encoder_attention_heads": 4, "decoder_attention_heads": 4, "encoder_ffn_dim": 37, "decoder_ffn_dim": 37,
         "max_position_embeddings": 64, "activation_function": "gelu", "pad_token_id": 1, "eos_token_id": 2,
-        "decoder_start_token_id": 2, "num_labels": 2)" + extra + "}";
+        "decoder_start_token_id": 2, "num_labels": 2)" +
+           extra + "}";
 }
 
 }  // namespace
@@ -266,13 +295,18 @@ HFX_PLUGIN("bart", "0.1.0") {
         f.insert(f.end(), extra.begin(), extra.end());
         return f;
     };
-    auto add = [&](const char* type, const char* file, BuildFn fn, std::vector<std::string> features, std::string extra = "") {
-        reg.add({.model_type = type, .features = std::move(features),
+    auto add = [&](const char* type, const char* file, BuildFn fn, std::vector<std::string> features,
+                   std::string extra = "") {
+        reg.add({.model_type = type,
+                 .features = std::move(features),
                  .reference = std::string("transformers 4.40.2 models/") + file,
-                 .build = fn, .tiny_config = tiny(type, extra)});
+                 .build = fn,
+                 .tiny_config = tiny(type, extra)});
     };
-    add("bart", "bart/modeling_bart.py", build_variant<kBart>, with_heads({"sequence-classification", "question-answering"}));
-    add("mbart", "mbart/modeling_mbart.py", build_variant<kMbart>, with_heads({"sequence-classification", "question-answering"}));
+    add("bart", "bart/modeling_bart.py", build_variant<kBart>,
+        with_heads({"sequence-classification", "question-answering"}));
+    add("mbart", "mbart/modeling_mbart.py", build_variant<kMbart>,
+        with_heads({"sequence-classification", "question-answering"}));
     add("plbart", "plbart/modeling_plbart.py", build_variant<kPlbart>, with_heads({"sequence-classification"}));
     add("marian", "marian/modeling_marian.py", build_variant<kMarian>, lm);
     add("pegasus", "pegasus/modeling_pegasus.py", build_variant<kPegasus>, lm);
@@ -280,10 +314,14 @@ HFX_PLUGIN("bart", "0.1.0") {
     add("blenderbot-small", "blenderbot_small/modeling_blenderbot_small.py", build_variant<kBlenderbotSmall>, lm);
     add("m2m_100", "m2m_100/modeling_m2m_100.py", build_variant<kM2m100>, lm);
     add("bigbird_pegasus", "bigbird_pegasus/modeling_bigbird_pegasus.py", build_variant<kBigBirdPegasus>,
-        with_heads({"sequence-classification", "question-answering"}), R"(, "attention_type": "original_full", "use_bias": false)");
-    reg.add({.model_type = "whisper", .features = {"default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past"},
-             .reference = "transformers 4.40.2 models/whisper/modeling_whisper.py", .build = build_variant<kWhisper>,
-             .tiny_config = R"({"model_type": "whisper", "vocab_size": 99, "d_model": 32, "encoder_layers": 2, "decoder_layers": 2,
+        with_heads({"sequence-classification", "question-answering"}),
+        R"(, "attention_type": "original_full", "use_bias": false)");
+    reg.add({.model_type = "whisper",
+             .features = {"default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past"},
+             .reference = "transformers 4.40.2 models/whisper/modeling_whisper.py",
+             .build = build_variant<kWhisper>,
+             .tiny_config =
+                 R"({"model_type": "whisper", "vocab_size": 99, "d_model": 32, "encoder_layers": 2, "decoder_layers": 2,
                  "encoder_attention_heads": 4, "decoder_attention_heads": 4, "encoder_ffn_dim": 37, "decoder_ffn_dim": 37,
                  "num_mel_bins": 80, "max_source_positions": 30, "max_target_positions": 64, "activation_function": "gelu",
                  "pad_token_id": 98, "eos_token_id": 98, "decoder_start_token_id": 97})"});

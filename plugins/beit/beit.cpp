@@ -47,7 +47,8 @@ Value rel_position_bias(const Weights& vb, const BeitConfig& c) {
     auto s = vb.scope();
     int64_t entries = (2 * c.grid_h() - 1) * (2 * c.grid_w() - 1) + 3;
     Value table = vb.get("relative_position_bias_table", {entries, c.heads});
-    Value index = vb.graph().constant_i64(window_relative_position_index(c.grid_h(), c.grid_w(), true), {c.seq(), c.seq()});
+    Value index =
+        vb.graph().constant_i64(window_relative_position_index(c.grid_h(), c.grid_w(), true), {c.seq(), c.seq()});
     return relative_position_bias(table, index);
 }
 
@@ -63,8 +64,15 @@ Value encoder(const Weights& base, const BeitConfig& c, Value pixels) {
             Value own = rel_position_bias(layer.pp("attention.attention.relative_position_bias"), c);
             bias = shared ? own + *shared : own;  // BeitSelfAttention adds its own, then the shared one
         }
-        x = vit_layer(layer, x, {.hidden = c.hidden, .heads = c.heads, .intermediate = c.inter, .eps = c.eps,
-                                 .act = c.act, .key_bias = false, .layer_scale = c.layer_scale, .bias = bias});
+        x = vit_layer(layer, x,
+                      {.hidden = c.hidden,
+                       .heads = c.heads,
+                       .intermediate = c.inter,
+                       .eps = c.eps,
+                       .act = c.act,
+                       .key_bias = false,
+                       .layer_scale = c.layer_scale,
+                       .bias = bias});
     }
     // use_mean_pooling: nn.Identity here, the LayerNorm moves into the pooler.
     if (!c.mean_pooling) x = layer_norm(base.pp("layernorm"), x, {.dim = c.hidden, .eps = c.eps});
@@ -84,8 +92,12 @@ void build(Graph& g) {
     std::string task = g.feature(), type = g.model_type();
     // BeitModel pools by default; Data2VecVisionModel is built with add_pooling_layer=False.
     bool default_pooler = type == "beit";
-    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width,
-                                  .pooler_output = default_pooler, .sequence = c.seq()});
+    VisionOnnxConfig oc(g, task,
+                        {.num_channels = c.channels,
+                         .height = c.height,
+                         .width = c.width,
+                         .pooler_output = default_pooler,
+                         .sequence = c.seq()});
     auto in = oc.declare_inputs();
     std::string prefix = type == "beit" ? "beit" : "data2vec_vision";
     Weights base = Weights::base(g, prefix, "embeddings.cls_token");

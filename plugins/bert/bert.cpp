@@ -18,14 +18,15 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(bert.pp("encoder.layer", i), x, bias, c.layer_options());
 
     // BertForSequenceClassification / BertForMultipleChoice classify the pooler output.
-    encoder_task_outputs(
-        oc, x, t.input_ids,
-        {.hidden = c.hidden,
-         .pooler_output = [&](Value h) { return bert_pooler(bert.pp("pooler"), h, c.hidden); },
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
-         }});
+    encoder_task_outputs(oc, x, t.input_ids,
+                         {.hidden = c.hidden,
+                          .pooler_output = [&](Value h) { return bert_pooler(bert.pp("pooler"), h, c.hidden); },
+                          .masked_lm =
+                              [&](Value h) {
+                                  return bert_lm_head(
+                                      Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), h,
+                                      {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+                              }});
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ struct BigBirdConfig : BertLikeConfig {
           rescale(c.b("rescale_embeddings", false)), use_bias(c.b("use_bias", true)) {
         std::string type = c.s("attention_type", "block_sparse");
         if (type != "original_full" && type != "block_sparse")
-            throw Error("config key 'attention_type': expected original_full or block_sparse, got '" + type + "' (config.json)");
+            throw Error("config key 'attention_type': expected original_full or block_sparse, got '" + type +
+                        "' (config.json)");
         // Full attention uses no blocks; left unread under block_sparse, they make the host warn
         // (this graph equals block_sparse only up to (5 + 2 num_random_blocks) block_size tokens).
         if (type == "original_full")
@@ -43,9 +44,10 @@ std::pair<Value, Value> question_answering(Graph& g, const BigBirdConfig& c, Val
         h = bert_output(head.pp("output"), h, x, c.inter, c.layer_options());
         return linear(head.pp("qa_outputs"), h, {.in = c.hidden, .out = 2});
     }();
-    Value q_len = cast(argmax(cast(equal(ids, g.scalar_i64(c.sep)), DT::i32), -1, true), DT::i64) + g.scalar_i64(1);  // [b, 1]
-    Value pos = unsqueeze(arange_positions(ids), {-1});  // [1, s, 1]
-    Value question = logical_and(less(pos, unsqueeze(q_len, {-1})), greater(pos, g.scalar_i64(0)));  // [b, s, 1]
+    Value q_len =
+        cast(argmax(cast(equal(ids, g.scalar_i64(c.sep)), DT::i32), -1, true), DT::i64) + g.scalar_i64(1);  // [b, 1]
+    Value pos = unsqueeze(arange_positions(ids), {-1});                                                     // [1, s, 1]
+    Value question = logical_and(less(pos, unsqueeze(q_len, {-1})), greater(pos, g.scalar_i64(0)));         // [b, s, 1]
     logits = logits - cast(question, DT::f32) * 1e6f;
     auto parts = split(logits, -1, {1, 1});
     return {squeeze(parts[0], {-1}), squeeze(parts[1], {-1})};
@@ -70,15 +72,17 @@ void build(Graph& g) {
         oc, x, t.input_ids,
         {.hidden = c.hidden,
          .pooler_output = [&](Value h) { return pooler(bert, c, h); },
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
-         },
+         .masked_lm =
+             [&](Value h) {
+                 return bert_lm_head(Weights(g, "cls.predictions"), bert.pp("embeddings.word_embeddings"), h,
+                                     {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act});
+             },
          // BigBirdClassificationHead: hidden_act where RoBERTa uses tanh.
-         .sequence_classification = [&](Value h) {
-             return classification_head(Weights(g, "classifier"), h,
-                                        {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
-         },
+         .sequence_classification =
+             [&](Value h) {
+                 return classification_head(Weights(g, "classifier"), h,
+                                            {.hidden = c.hidden, .labels = g.config().num_labels(), .act = c.act});
+             },
          .question_answering = [&](Value h) { return question_answering(g, c, h, t.ids); }});
 }
 

@@ -18,7 +18,8 @@ struct BloomConfig {
           residual_post_ln(c.b("apply_residual_connection_post_layernorm", false)) {
         bool slow_but_exact = c.b("slow_but_exact", false);  // read either way: it matters only with pretraining_tp > 1
         if (c.i("pretraining_tp", 1) > 1 && slow_but_exact)
-            throw Error("config key 'slow_but_exact': the sliced tensor-parallel matmuls are not supported (config.json)");
+            throw Error(
+                "config key 'slow_but_exact': the sliced tensor-parallel matmuls are not supported (config.json)");
     }
     int64_t head_dim() const { return hidden / heads; }
 };
@@ -29,7 +30,8 @@ std::vector<float> alibi_slopes(int64_t heads) {
     auto slopes_of = [](int64_t n, int64_t first, int64_t count, int64_t step) {
         double base = std::pow(2.0, -std::pow(2.0, -(std::log2(double(n)) - 3)));
         std::vector<float> out;
-        for (int64_t p = first, k = 0; k < count; ++k, p += step) out.push_back(float(std::pow(double(float(base)), double(p))));
+        for (int64_t p = first, k = 0; k < count; ++k, p += step)
+            out.push_back(float(std::pow(double(float(base)), double(p))));
         return out;
     };
     std::vector<float> slopes = slopes_of(closest, 1, closest, 1);
@@ -41,7 +43,9 @@ std::vector<float> alibi_slopes(int64_t heads) {
 }
 
 // [b*h, A, B] <-> [b, h, A, B]
-Value unfuse(Value x, int64_t heads) { return reshape(x, concat({x.g->constant_i64({-1, heads}), dim(x, 1), dim(x, 2)}, 0)); }
+Value unfuse(Value x, int64_t heads) {
+    return reshape(x, concat({x.g->constant_i64({-1, heads}), dim(x, 1), dim(x, 2)}, 0));
+}
 Value fuse(Value x) { return reshape(x, concat({x.g->constant_i64({-1}), dim(x, 2), dim(x, 3)}, 0)); }
 
 // BloomAttention: fused qkv viewed [b, s, heads, 3, d]; scores = alibi + (q k) / sqrt(d);
@@ -77,7 +81,9 @@ Value block(const Weights& vb, const BloomConfig& c, int64_t i, Value x, Value a
 
 void build(Graph& g) {
     BloomConfig c(g.config());
-    DecoderInputs d(g, {.vocab_size = c.vocab, .position_ids = false, .past = {c.layers, c.heads, c.head_dim()},
+    DecoderInputs d(g, {.vocab_size = c.vocab,
+                        .position_ids = false,
+                        .past = {c.layers, c.heads, c.head_dim()},
                         .layout = KvLayout::fused_batch_heads});
     Value mask = d.mask;
 
@@ -86,16 +92,20 @@ void build(Graph& g) {
     x = layer_norm(tr.pp("word_embeddings_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
     Value alibi = [&] {
         auto s = tr.scope();
-        Value offsets = cast(mask_positions(mask) * mask, DT::f32);  // [b, total]
-        Value slopes = g.constant_f32(alibi_slopes(c.heads), {1, c.heads, 1});                 // [1, h, 1]
-        return reshape(slopes * unsqueeze(offsets, {1}), concat({g.constant_i64({-1, 1}), dim(mask, 1)}, 0));  // [b*h, 1, total]
+        Value offsets = cast(mask_positions(mask) * mask, DT::f32);             // [b, total]
+        Value slopes = g.constant_f32(alibi_slopes(c.heads), {1, c.heads, 1});  // [1, h, 1]
+        return reshape(slopes * unsqueeze(offsets, {1}),
+                       concat({g.constant_i64({-1, 1}), dim(mask, 1)}, 0));  // [b*h, 1, total]
     }();
     Value visible = causal_visible(d.ids, mask);  // _prepare_4d_causal_attention_mask(...).bool() negated
     for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, alibi, visible, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = pad_token_id(g.config())});
+    decoder_task_outputs(d.oc, x, d.ids,
+                         {.embedding = tr.pp("word_embeddings"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

@@ -13,8 +13,10 @@ struct ClipVisionConfig {
     int64_t layers, channels, height, width, patch;
     // CLIPVisionConfig with its defaults (a clip model's nested vision_config omits them).
     explicit ClipVisionConfig(const Config& c)
-        : layer{.hidden = c.i("hidden_size", 768), .heads = c.i("num_attention_heads", 12),
-                .inter = c.i("intermediate_size", 3072), .eps = c.f("layer_norm_eps", 1e-5),
+        : layer{.hidden = c.i("hidden_size", 768),
+                .heads = c.i("num_attention_heads", 12),
+                .inter = c.i("intermediate_size", 3072),
+                .eps = c.f("layer_norm_eps", 1e-5),
                 .act = c.s("hidden_act", "quick_gelu")},
           layers(c.i("num_hidden_layers", 12)), channels(c.i("num_channels", 3)), patch(c.i("patch_size", 32)) {
         std::tie(height, width) = config_pair(c, "image_size", 224);
@@ -29,9 +31,9 @@ std::pair<Value, Value> clip_vision_transformer(const Weights& vb, const ClipVis
     Value x = [&] {  // CLIPVisionEmbeddings: [class] + patches (Conv without bias) + positions 0..seq-1
         Weights e = vb.pp("embeddings");
         auto s = e.scope();
-        Value patches = map_to_tokens(conv2d(e.pp("patch_embedding"), pixels,
-                                             {.in = c.channels, .out = hidden, .kernel = c.patch, .stride = c.patch,
-                                              .bias = false}));
+        Value patches = map_to_tokens(
+            conv2d(e.pp("patch_embedding"), pixels,
+                   {.in = c.channels, .out = hidden, .kernel = c.patch, .stride = c.patch, .bias = false}));
         Value cls = reshape(e.get("class_embedding", {hidden}), {1, 1, hidden});
         return prepend_tokens(patches, {cls}) + e.pp("position_embedding").get("weight", {c.seq(), hidden});
     }();
@@ -62,7 +64,8 @@ public:
     std::vector<IO> inputs() const override {
         return {IO{"input_ids", DT::i64, {"text_batch", "sequence"}, HFX_DUMMY_IDS, 0, vocab_},
                 IO{"attention_mask", DT::i64, {"text_batch", "sequence"}, HFX_DUMMY_MASK},
-                IO{"pixel_values", DT::f32,
+                IO{"pixel_values",
+                   DT::f32,
                    {"image_batch", std::to_string(channels_), std::to_string(height_), std::to_string(width_)},
                    HFX_DUMMY_NORMAL}};
     }
@@ -91,8 +94,10 @@ void build_clip(Graph& g) {
     ClipOnnxConfig oc(g, g.feature(), text_cfg.vocab, vision_cfg);
     auto in = oc.declare_inputs();
 
-    auto [vision_hidden, vision_pooled] = clip_vision_transformer(Weights(g, "vision_model"), vision_cfg, in["pixel_values"]);
-    ClipTextOutputs text = clip_text_transformer(Weights(g, "text_model"), in["input_ids"], in["attention_mask"], text_cfg);
+    auto [vision_hidden, vision_pooled] =
+        clip_vision_transformer(Weights(g, "vision_model"), vision_cfg, in["pixel_values"]);
+    ClipTextOutputs text =
+        clip_text_transformer(Weights(g, "text_model"), in["input_ids"], in["attention_mask"], text_cfg);
     Value image_embeds = linear(Weights(g, "visual_projection"), vision_pooled,
                                 {.in = vision_cfg.layer.hidden, .out = proj, .bias = false});
     Value text_embeds = linear(Weights(g, "text_projection"), text.pooler_output,
@@ -113,19 +118,22 @@ const char* kVision = R"("hidden_size": 32, "intermediate_size": 37, "num_hidden
 }  // namespace
 
 HFX_PLUGIN("clip", "0.1.0") {
-    reg.add({.model_type = "clip_vision_model",
-             .features = {"default"},
-             .reference = "transformers 4.40.2 models/clip/modeling_clip.py (CLIPVisionModel)",
-             .build = build_vision,
-             .tiny_config = std::string(R"({"model_type": "clip_vision_model", "projection_dim": 24, )") + kVision + "}"});
-    reg.add({.model_type = "clip",
-             .features = {"default"},
-             .reference = "transformers 4.40.2 models/clip/modeling_clip.py (CLIPModel)",
-             .build = build_clip,
-             .tiny_config = std::string(R"({"model_type": "clip", "projection_dim": 24, "logit_scale_init_value": 2.6592,
+    reg.add(
+        {.model_type = "clip_vision_model",
+         .features = {"default"},
+         .reference = "transformers 4.40.2 models/clip/modeling_clip.py (CLIPVisionModel)",
+         .build = build_vision,
+         .tiny_config = std::string(R"({"model_type": "clip_vision_model", "projection_dim": 24, )") + kVision + "}"});
+    reg.add(
+        {.model_type = "clip",
+         .features = {"default"},
+         .reference = "transformers 4.40.2 models/clip/modeling_clip.py (CLIPModel)",
+         .build = build_clip,
+         .tiny_config = std::string(R"({"model_type": "clip", "projection_dim": 24, "logit_scale_init_value": 2.6592,
                  "text_config": {"vocab_size": 99, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
                      "num_attention_heads": 4, "max_position_embeddings": 32, "hidden_act": "quick_gelu",
                      "layer_norm_eps": 1e-05, "projection_dim": 24, "pad_token_id": 1, "bos_token_id": 97,
                      "eos_token_id": 98},
-                 "vision_config": {"projection_dim": 24, )") + kVision + "}}"});
+                 "vision_config": {"projection_dim": 24, )") +
+                        kVision + "}}"});
 }

@@ -16,8 +16,9 @@ struct ConvBertConfig {
     explicit ConvBertConfig(const Config& c)
         : hidden(c.i("hidden_size")), embed(c.i("embedding_size", 768)), heads(c.i("num_attention_heads")),
           layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
-          type_vocab(c.i("type_vocab_size", 2)), max_pos(c.i("max_position_embeddings")), kernel(c.i("conv_kernel_size", 9)),
-          groups(c.i("num_groups", 1)), eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "gelu")) {
+          type_vocab(c.i("type_vocab_size", 2)), max_pos(c.i("max_position_embeddings")),
+          kernel(c.i("conv_kernel_size", 9)), groups(c.i("num_groups", 1)), eps(c.f("layer_norm_eps", 1e-12)),
+          act(c.s("hidden_act", "gelu")) {
         int64_t ratio = c.i("head_ratio", 2);
         attn_heads = heads / ratio < 1 ? 1 : heads / ratio;
         head_ratio = heads / ratio < 1 ? heads : ratio;
@@ -55,8 +56,8 @@ Value unfold_sequence(Value x, int64_t k) {
     Value t = unsqueeze(range(g.scalar_i64(0), squeeze(dim(x, 1), {0}), g.scalar_i64(1)), {1});  // [s, 1]
     std::vector<int64_t> offsets;
     for (int64_t j = 0; j < k; ++j) offsets.push_back(j);
-    Value index = t + g.constant_i64(offsets, {1, k});           // [s, k]
-    return transpose(gather(padded, index, 1), {0, 1, 3, 2});   // [b, s, k, a] -> [b, s, a, k]
+    Value index = t + g.constant_i64(offsets, {1, k});         // [s, k]
+    return transpose(gather(padded, index, 1), {0, 1, 3, 2});  // [b, s, k, a] -> [b, s, a, k]
 }
 
 // ConvBertSelfAttention: attention heads ++ dynamic-convolution heads. x: [b, s, hidden] -> [b, s, hidden]
@@ -67,17 +68,17 @@ Value self_attention(const Weights& vb, const ConvBertConfig& c, Value x, Value 
     Value mixed_k = linear(vb.pp("key"), x, {.in = c.hidden, .out = all});
     Value mixed_v = linear(vb.pp("value"), x, {.in = c.hidden, .out = all});
     Value key_conv = separable_conv1d(vb.pp("key_conv_attn_layer"), x, c.hidden, all, k);
-    Value conv_attn = key_conv * mixed_q;                                              // [b, s, all]
+    Value conv_attn = key_conv * mixed_q;  // [b, s, all]
     Value kernel = linear(vb.pp("conv_kernel_layer"), conv_attn, {.in = all, .out = c.attn_heads * k});
-    kernel = softmax(reshape(kernel, {-1, k, 1}), 1);                                  // [b*s*heads, k, 1]
+    kernel = softmax(reshape(kernel, {-1, k, 1}), 1);  // [b*s*heads, k, 1]
     Value conv_out = linear(vb.pp("conv_out_layer"), x, {.in = c.hidden, .out = all});
-    conv_out = reshape(unfold_sequence(conv_out, k), {-1, c.head_size, k});             // [b*s*heads, head, k]
-    conv_out = reshape(matmul(conv_out, kernel), {-1, all});                           // [b*s, all]
+    conv_out = reshape(unfold_sequence(conv_out, k), {-1, c.head_size, k});  // [b*s*heads, head, k]
+    conv_out = reshape(matmul(conv_out, kernel), {-1, all});                 // [b*s, all]
 
-    Value ctx = scaled_dot_product(split_heads(mixed_q, c.attn_heads, c.head_size),
-                                   split_heads(mixed_k, c.attn_heads, c.head_size),
-                                   split_heads(mixed_v, c.attn_heads, c.head_size), {.head_dim = c.head_size, .bias = mask_bias});
-    ctx = transpose(ctx, {0, 2, 1, 3});                                                // [b, s, heads, head]
+    Value ctx = scaled_dot_product(
+        split_heads(mixed_q, c.attn_heads, c.head_size), split_heads(mixed_k, c.attn_heads, c.head_size),
+        split_heads(mixed_v, c.attn_heads, c.head_size), {.head_dim = c.head_size, .bias = mask_bias});
+    ctx = transpose(ctx, {0, 2, 1, 3});  // [b, s, heads, head]
     Value conv = reshape(conv_out, concat({dim(x, 0), x.g->constant_i64({-1, c.attn_heads, c.head_size})}, 0));
     return reshape(concat({ctx, conv}, 2), {0, 0, c.head_ratio * all});
 }

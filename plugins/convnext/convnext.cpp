@@ -70,7 +70,8 @@ std::pair<Value, Value> convnext(const Weights& base, const ConvNextConfig& c, V
 void build(Graph& g) {
     ConvNextConfig c(g.config());
     std::string task = g.feature();
-    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width, .spatial_hidden = true});
+    VisionOnnxConfig oc(g, task,
+                        {.num_channels = c.channels, .height = c.height, .width = c.width, .spatial_hidden = true});
     auto in = oc.declare_inputs();
     Weights base = Weights::base(g, "convnext", "embeddings.patch_embeddings.weight");
     auto [hidden, pooled] = convnext(base, c, in["pixel_values"]);
@@ -79,7 +80,8 @@ void build(Graph& g) {
         oc.output("last_hidden_state", hidden);
         oc.output("pooler_output", pooled);
     } else if (task == "image-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), pooled, {.in = c.sizes.back(), .out = g.config().num_labels()}));
+        oc.output("logits",
+                  linear(Weights(g, "classifier"), pooled, {.in = c.sizes.back(), .out = g.config().num_labels()}));
     }
 }
 

@@ -15,8 +15,9 @@ struct DebertaV2Config : DebertaLikeConfig {
     std::string conv_act;
     bool share_att_key, norm_rel_ebd;
     explicit DebertaV2Config(const Config& c)
-        : DebertaLikeConfig(c), head_dim(c.i("attention_head_size", hidden / heads)), buckets(c.i("position_buckets", -1)),
-          conv_kernel(c.i("conv_kernel_size", 0)), conv_groups(c.i("conv_groups", 1)), conv_act(c.s("conv_act", "tanh")),
+        : DebertaLikeConfig(c), head_dim(c.i("attention_head_size", hidden / heads)),
+          buckets(c.i("position_buckets", -1)), conv_kernel(c.i("conv_kernel_size", 0)),
+          conv_groups(c.i("conv_groups", 1)), conv_act(c.s("conv_act", "tanh")),
           share_att_key(c.b("share_att_key", false)) {
         std::string norm = c.s("norm_rel_ebd", "none");
         for (char& ch : norm) ch = char(std::tolower(static_cast<unsigned char>(ch)));
@@ -71,9 +72,11 @@ Value conv_layer(const Weights& vb, const DebertaV2Config& c, Value hidden, Valu
     int64_t k = c.conv_kernel, pad = (k - 1) / 2;
     Value out = [&] {
         auto s2 = vb.pp("conv").scope();
-        return hidden.g->node("Conv", {transpose(hidden, {0, 2, 1}), vb.get("conv.weight", {c.hidden, c.hidden / c.conv_groups, k}),
-                                       vb.get("conv.bias", {c.hidden})},
-                              {A::integer("group", c.conv_groups), A::list("kernel_shape", {k}), A::list("pads", {pad, pad})});
+        return hidden.g->node(
+            "Conv",
+            {transpose(hidden, {0, 2, 1}), vb.get("conv.weight", {c.hidden, c.hidden / c.conv_groups, k}),
+             vb.get("conv.bias", {c.hidden})},
+            {A::integer("group", c.conv_groups), A::list("kernel_shape", {k}), A::list("pads", {pad, pad})});
     }();
     Value keep = unsqueeze(cast(mask, DT::f32), {2});  // [b, s, 1]
     out = activation(transpose(out, {0, 2, 1}) * keep, c.conv_act);

@@ -49,7 +49,8 @@ Value attention(const Weights& vb, const DistilBertConfig& c, Value x, Value kee
 // TransformerBlock: post-LN attention and FFN (lin1, activation, lin2).
 Value block(const Weights& vb, const DistilBertConfig& c, Value x, Value keep) {
     auto s = vb.scope();
-    Value sa = layer_norm(vb.pp("sa_layer_norm"), attention(vb.pp("attention"), c, x, keep) + x, {.dim = c.dim, .eps = kEps});
+    Value sa =
+        layer_norm(vb.pp("sa_layer_norm"), attention(vb.pp("attention"), c, x, keep) + x, {.dim = c.dim, .eps = kEps});
     Value ffn = activation(linear(vb.pp("ffn.lin1"), sa, {.in = c.dim, .out = c.hidden_dim}), c.act);
     ffn = linear(vb.pp("ffn.lin2"), ffn, {.in = c.hidden_dim, .out = c.dim});
     return layer_norm(vb.pp("output_layer_norm"), ffn + sa, {.dim = c.dim, .eps = kEps});

@@ -13,7 +13,8 @@ struct ElectraConfig : BertLikeConfig {
     int64_t emb;
     explicit ElectraConfig(const Config& c) : BertLikeConfig(c), emb(c.i("embedding_size", 128)) {
         // The summary_* keys shape the multiple-choice head (sequence_summary reads them there); read for every feature.
-        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"}) (void)c.has(key);
+        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"})
+            (void)c.has(key);
     }
 };
 

@@ -59,8 +59,9 @@ std::array<Value, 3> split_fused_qkv(const FalconConfig& c, Value qkv) {
 Value attention(const Weights& vb, const FalconConfig& c, Value x, Value mask_bias, const RotaryTables& rope,
                 KvCache& cache, int64_t layer) {
     auto s = vb.scope();
-    int64_t qkv_out = c.new_arch ? (2 * c.kv_heads + c.heads) * c.head_dim
-                                 : c.multi_query ? c.hidden + 2 * c.head_dim : 3 * c.hidden;
+    int64_t qkv_out = c.new_arch      ? (2 * c.kv_heads + c.heads) * c.head_dim
+                      : c.multi_query ? c.hidden + 2 * c.head_dim
+                                      : 3 * c.hidden;
     Value fused = linear(vb.pp("query_key_value"), x, {.in = c.hidden, .out = qkv_out, .bias = c.bias});
     auto [q, k, v] = split_fused_qkv(c, fused);
     q = apply_rotary(transpose(q, {0, 2, 1, 3}), rope, c.rope);  // [b, heads, s, d]
@@ -119,19 +120,24 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("h", i), c, x, mask_bias, rope, d.cache, i);
     x = layer_norm(model.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = model.pp("word_embeddings"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = c.pad_token_id, .tie_default = true, .score_then_pick = true});
+    decoder_task_outputs(d.oc, x, d.ids,
+                         {.embedding = model.pp("word_embeddings"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = c.pad_token_id,
+                          .tie_default = true,
+                          .score_then_pick = true});
 }
 
 }  // namespace
 
 HFX_PLUGIN("falcon", "0.1.0") {
-    reg.add({.model_type = "falcon",
-             .features = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification",
-                          "token-classification"},
-             .reference = "transformers 4.40.2 models/falcon/modeling_falcon.py",
-             .build = build,
-             .tiny_config = R"({"model_type": "falcon", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+    reg.add(
+        {.model_type = "falcon",
+         .features = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification", "token-classification"},
+         .reference = "transformers 4.40.2 models/falcon/modeling_falcon.py",
+         .build = build,
+         .tiny_config = R"({"model_type": "falcon", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "num_kv_heads": 2, "new_decoder_architecture": true, "multi_query": true,
                  "parallel_attn": true, "alibi": false, "bias": false, "layer_norm_epsilon": 1e-5,
                  "max_position_embeddings": 128, "rope_theta": 10000.0, "pad_token_id": 0})"});

@@ -13,10 +13,10 @@ struct FlaubertConfig {
     double eps;
     bool pre_norm, gelu, use_lang_emb, asm_;
     explicit FlaubertConfig(const Config& c)
-        : dim(c.i("emb_dim", 2048)), heads(c.i("n_heads", 16)), layers(c.i("n_layers", 12)), vocab(c.i("vocab_size", 30145)),
-          max_pos(c.i("max_position_embeddings", 512)), n_langs(c.i("n_langs", 1)), eps(c.f("layer_norm_eps", 1e-12)),
-          pre_norm(c.b("pre_norm", false)), gelu(c.b("gelu_activation", true)), use_lang_emb(c.b("use_lang_emb", true)),
-          asm_(c.b("asm", false)) {
+        : dim(c.i("emb_dim", 2048)), heads(c.i("n_heads", 16)), layers(c.i("n_layers", 12)),
+          vocab(c.i("vocab_size", 30145)), max_pos(c.i("max_position_embeddings", 512)), n_langs(c.i("n_langs", 1)),
+          eps(c.f("layer_norm_eps", 1e-12)), pre_norm(c.b("pre_norm", false)), gelu(c.b("gelu_activation", true)),
+          use_lang_emb(c.b("use_lang_emb", true)), asm_(c.b("asm", false)) {
         if (c.b("causal", false)) throw Error("config key 'causal': only the encoder (causal = false) is supported");
         if (!c.b("is_encoder", true)) throw Error("config key 'is_encoder': Flaubert can only be used as an encoder");
         // Read, and used by no graph here: sinusoidal_embeddings (only _init_weights uses it: the
@@ -25,7 +25,8 @@ struct FlaubertConfig {
         // exports FlaubertForQuestionAnsweringSimple).
         for (const char* key : {"sinusoidal_embeddings", "lang_id", "start_n_top", "end_n_top"}) (void)c.has(key);
         // The summary_* keys shape the classification heads (sequence_summary reads them there); read for every feature.
-        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"}) (void)c.has(key);
+        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"})
+            (void)c.has(key);
     }
     bool lang_embeddings() const { return n_langs > 1 && use_lang_emb; }
 };
@@ -49,7 +50,9 @@ private:
 Value attention(const Weights& vb, const FlaubertConfig& c, Value x, Value masked) {
     auto s = vb.scope();
     int64_t hd = c.dim / c.heads;
-    auto proj = [&](const char* name) { return split_heads(linear(vb.pp(name), x, {.in = c.dim, .out = c.dim}), c.heads, hd); };
+    auto proj = [&](const char* name) {
+        return split_heads(linear(vb.pp(name), x, {.in = c.dim, .out = c.dim}), c.heads, hd);
+    };
     Value q = proj("q_lin") / float(std::sqrt(double(hd))), k = proj("k_lin"), v = proj("v_lin");
     Value scores = where(masked, x.g->scalar(kMaskValue), matmul(q, transpose(k, {0, 1, 3, 2})));
     Value ctx = merge_heads(matmul(softmax(scores, -1), v));
@@ -79,8 +82,8 @@ void build(Graph& g) {
     Weights tr = Weights::base(g, "transformer", "embeddings.weight");
     auto norm = [&](const Weights& vb, Value x) { return layer_norm(vb, x, {.dim = c.dim, .eps = c.eps}); };
     // get_masks with padding_mask = attention_mask (not causal): keys where the mask is 0 are hidden.
-    Value keep = unsqueeze(cast(mask, DT::f32), {-1});                                  // [b, s, 1]
-    Value masked = unsqueeze(equal(mask, g.scalar_i64(0)), {1, 2});                    // [b, 1, 1, s]
+    Value keep = unsqueeze(cast(mask, DT::f32), {-1});               // [b, s, 1]
+    Value masked = unsqueeze(equal(mask, g.scalar_i64(0)), {1, 2});  // [b, 1, 1, s]
 
     Value x = [&] {
         auto s = tr.scope();

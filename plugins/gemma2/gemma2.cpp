@@ -13,7 +13,8 @@ namespace {
 
 // A key of config.json, null included (Config::has is false for null: a null cap means "off").
 bool in_config(const Config& c, const std::string& key) {
-    for (const std::string& k : c.keys("")) if (k == key) return true;
+    for (const std::string& k : c.keys(""))
+        if (k == key) return true;
     return false;
 }
 
@@ -27,9 +28,10 @@ struct Gemma2Config {
     std::string act;
     RotaryOptions rope;
     explicit Gemma2Config(const Config& c)
-        : dims(rotary_dims(c, {.kv_heads = 16, .head_dim_key = true, .head_dim = 256})), window(c.i("sliding_window", 4096)),
-          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(c.b("attention_bias", false)),
-          scale(float(std::pow(c.f("query_pre_attn_scalar", 224), -0.5))), act(c.s("hidden_activation", "gelu_pytorch_tanh")) {
+        : dims(rotary_dims(c, {.kv_heads = 16, .head_dim_key = true, .head_dim = 256})),
+          window(c.i("sliding_window", 4096)), eps(c.f("rms_norm_eps", 1e-6)),
+          attention_bias(c.b("attention_bias", false)), scale(float(std::pow(c.f("query_pre_attn_scalar", 224), -0.5))),
+          act(c.s("hidden_activation", "gelu_pytorch_tanh")) {
         c.require_divisible("hidden_size", dims.hidden, "num_attention_heads", dims.heads);
         if (window <= 0) throw Error("config key 'sliding_window': must be positive for model type 'gemma2'");
         // null disables a cap, as in HF; a missing key takes Gemma2Config's default.
@@ -49,9 +51,16 @@ struct Gemma2Config {
 // default), then final_logit_softcapping.
 void build(Graph& g) {
     Gemma2Config c(g.config());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .even_layer_window = c.window, .scale_embedding = true,
-                       .post_norms = true, .tie_default = true, .logit_softcap = c.final_cap,
-                       .self_attention = {.qkv_bias = c.attention_bias, .o_bias = c.attention_bias, .scale = c.scale,
+    rotary_decoder(g, {.dims = c.dims,
+                       .rope = c.rope,
+                       .even_layer_window = c.window,
+                       .scale_embedding = true,
+                       .post_norms = true,
+                       .tie_default = true,
+                       .logit_softcap = c.final_cap,
+                       .self_attention = {.qkv_bias = c.attention_bias,
+                                          .o_bias = c.attention_bias,
+                                          .scale = c.scale,
                                           .softcap = c.attn_cap},
                        .norm = rms_norms({.dim = c.dims.hidden, .eps = c.eps, .unit_offset = true}),
                        .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act})});

@@ -20,7 +20,8 @@ struct Gpt2Config {
           reorder_and_upcast(c.b("reorder_and_upcast_attn", false)) {
         c.require_divisible("n_embd", hidden, "n_head", heads);
         // The summary_* keys size GPT2DoubleHeadsModel's multiple-choice head, which no feature exports.
-        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"}) (void)c.has(key);
+        for (const char* key : {"summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels"})
+            (void)c.has(key);
     }
     int64_t head_dim() const { return hidden / heads; }
 };
@@ -73,15 +74,17 @@ void build(Graph& g) {
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
         auto s = tr.scope();
-        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden) + embedding(tr.pp("wpe"), d.positions, c.max_pos, c.hidden);
+        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden) +
+               embedding(tr.pp("wpe"), d.positions, c.max_pos, c.hidden);
     }();
     Value causal = causal_allowed(d.ids, d.mask);
     Value pad_bias = padding_bias(d.mask);  // (1 - mask) * finfo.min, [b, 1, 1, total]
     for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, causal, pad_bias, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = pad_token_id(g.config())});
+    decoder_task_outputs(
+        d.oc, x, d.ids,
+        {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab, .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

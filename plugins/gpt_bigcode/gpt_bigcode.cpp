@@ -24,7 +24,8 @@ struct BigCodeConfig {
             throw Error("config key 'n_head': must divide n_embd for model type 'gpt_bigcode'");
         // multi_query false keeps a per-head cache [batch, heads, seq, 2 * head_dim], not implemented.
         if (!c.b("multi_query", true))
-            throw Error("config key 'multi_query': false is not supported for model type 'gpt_bigcode' (multi-query only)");
+            throw Error(
+                "config key 'multi_query': false is not supported for model type 'gpt_bigcode' (multi-query only)");
         // attention_softmax_in_fp32 / scale_attention_softmax_in_fp32 only matter for half precision.
     }
 };
@@ -37,10 +38,10 @@ Value attention(const Weights& vb, const BigCodeConfig& c, Value x, Value visibl
     Graph& g = *x.g;
     Value qkv = linear(vb.pp("c_attn"), x, {.in = c.hidden, .out = c.hidden + 2 * c.head_dim});
     auto parts = split(qkv, -1, {c.hidden, 2 * c.head_dim});
-    Value kv = append_fused_kv(oc, in, layer, parts[1]);  // [b, past + s, 2d]
+    Value kv = append_fused_kv(oc, in, layer, parts[1]);                      // [b, past + s, 2d]
     auto kv_parts = split(unsqueeze(kv, {1}), -1, {c.head_dim, c.head_dim});  // [b, 1, past + s, d] each
-    Value q = split_heads(parts[0], c.heads, c.head_dim);                       // [b, heads, s, d]
-    Value w = matmul(q, transpose(kv_parts[0], {0, 1, 3, 2}));                  // [b, heads, s, past + s]
+    Value q = split_heads(parts[0], c.heads, c.head_dim);                     // [b, heads, s, d]
+    Value w = matmul(q, transpose(kv_parts[0], {0, 1, 3, 2}));                // [b, heads, s, past + s]
     if (c.scale) w = w * float(1.0 / std::sqrt(double(c.head_dim)));
     w = where(visible, w, g.scalar(kMaskValue));
     Value ctx = merge_heads(matmul(softmax(w, -1), kv_parts[1]));
@@ -58,7 +59,8 @@ Value mlp(const Weights& vb, const BigCodeConfig& c, Value x) {
 Value block(const Weights& vb, const BigCodeConfig& c, Value x, Value visible, FusedKvDecoderOnnxConfig& oc,
             std::map<std::string, Value>& in, int64_t layer) {
     auto s = vb.scope();
-    Value h = x + attention(vb.pp("attn"), c, layer_norm(vb.pp("ln_1"), x, {.dim = c.hidden, .eps = c.eps}), visible, oc, in, layer);
+    Value h = x + attention(vb.pp("attn"), c, layer_norm(vb.pp("ln_1"), x, {.dim = c.hidden, .eps = c.eps}), visible,
+                            oc, in, layer);
     return h + mlp(vb.pp("mlp"), c, layer_norm(vb.pp("ln_2"), h, {.dim = c.hidden, .eps = c.eps}));
 }
 
@@ -80,8 +82,12 @@ void build(Graph& g) {
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
     // lm_head tied to wte by default (PretrainedConfig: tie_word_embeddings true).
-    decoder_task_outputs(oc, x, ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                      .pad_token_id = pad_token_id(g.config()), .tie_default = true});
+    decoder_task_outputs(oc, x, ids,
+                         {.embedding = tr.pp("wte"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = pad_token_id(g.config()),
+                          .tie_default = true});
 }
 
 }  // namespace

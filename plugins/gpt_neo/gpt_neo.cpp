@@ -21,19 +21,22 @@ struct GptNeoConfig {
         for (size_t k = 0, n = c.size("attention_types"); k < n; ++k) {
             Config item = c.sub("attention_types/" + std::to_string(k));
             for (int64_t r = 0; r < item.i("1"); ++r)
-                for (size_t t = 0, m = item.size("0"); t < m; ++t) attention_layers.push_back(item.s("0/" + std::to_string(t)));
+                for (size_t t = 0, m = item.size("0"); t < m; ++t)
+                    attention_layers.push_back(item.s("0/" + std::to_string(t)));
         }
         // save_pretrained stores the expansion too; a stored attention_layers is what GPTNeoModel uses.
         if (c.size("attention_layers")) {
             attention_layers.clear();
-            for (size_t k = 0, n = c.size("attention_layers"); k < n; ++k) attention_layers.push_back(c.s("attention_layers/" + std::to_string(k)));
+            for (size_t k = 0, n = c.size("attention_layers"); k < n; ++k)
+                attention_layers.push_back(c.s("attention_layers/" + std::to_string(k)));
         }
         if (int64_t(attention_layers.size()) != layers)
             throw Error("config key 'attention_types': describes " + std::to_string(attention_layers.size()) +
                         " layers, num_layers is " + std::to_string(layers) + " (config.json)");
         for (const std::string& t : attention_layers)
             if (t != "global" && t != "local")
-                throw Error("config key 'attention_layers': '" + t + "' is not supported for model type 'gpt_neo' (only global and local) (config.json)");
+                throw Error("config key 'attention_layers': '" + t +
+                            "' is not supported for model type 'gpt_neo' (only global and local) (config.json)");
     }
     int64_t head_dim() const { return hidden / heads; }
 };
@@ -54,7 +57,8 @@ Value attention(const Weights& vb, const GptNeoConfig& c, int64_t layer, Value x
     return linear(vb.pp("out_proj"), ctx, {.in = c.hidden, .out = c.hidden});
 }
 
-Value block(const Weights& vb, const GptNeoConfig& c, int64_t layer, Value x, Value causal, Value bias, KvCache& cache) {
+Value block(const Weights& vb, const GptNeoConfig& c, int64_t layer, Value x, Value causal, Value bias,
+            KvCache& cache) {
     auto s = vb.scope();
     Value h = layer_norm(vb.pp("ln_1"), x, {.dim = c.hidden, .eps = c.eps});
     x = x + attention(vb.pp("attn.attention"), c, layer, h, causal, bias, cache);
@@ -71,7 +75,8 @@ void build(Graph& g) {
     Weights tr = Weights::base(g, "transformer", "wte.weight");
     Value x = [&] {
         auto s = tr.scope();
-        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden) + embedding(tr.pp("wpe"), d.positions, c.max_pos, c.hidden);
+        return embedding(tr.pp("wte"), d.ids, c.vocab, c.hidden) +
+               embedding(tr.pp("wpe"), d.positions, c.max_pos, c.hidden);
     }();
     // _prepare_4d_causal_attention_mask: min where causal-hidden or padded.
     Value bias = causal_bias(d.ids, d.mask);
@@ -80,8 +85,9 @@ void build(Graph& g) {
         x = block(tr.pp("h", i), c, i, x, c.attention_layers[size_t(i)] == "local" ? local : global, bias, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = pad_token_id(g.config())});
+    decoder_task_outputs(
+        d.oc, x, d.ids,
+        {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab, .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace

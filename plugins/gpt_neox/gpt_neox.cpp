@@ -20,7 +20,8 @@ struct GptNeoxConfig {
           rotary_ndims(int64_t(double(hidden / heads) * c.f("rotary_pct", 0.25))), eps(c.f("layer_norm_eps", 1e-5)),
           rotary_base(c.f("rotary_emb_base", 10000)), act(c.s("hidden_act", "gelu")),
           parallel_residual(c.b("use_parallel_residual", true)), attention_bias(c.b("attention_bias", true)) {
-        if (c.size("rope_scaling")) throw Error("config key 'rope_scaling': scaled rotary embeddings are not supported (config.json)");
+        if (c.size("rope_scaling"))
+            throw Error("config key 'rope_scaling': scaled rotary embeddings are not supported (config.json)");
         (void)c.has("max_position_embeddings");  // sizes the rotary cache only; positions are computed for any length
     }
     int64_t head_dim() const { return hidden / heads; }
@@ -55,10 +56,12 @@ Value mlp(const Weights& vb, const GptNeoxConfig& c, Value x) {
 Value layer(const Weights& vb, const GptNeoxConfig& c, int64_t i, Value x, const RotaryTables& rope, Value causal,
             Value pad_bias, KvCache& cache) {
     auto s = vb.scope();
-    Value attn = attention(vb.pp("attention"), c, i, layer_norm(vb.pp("input_layernorm"), x, {.dim = c.hidden, .eps = c.eps}),
-                           rope, causal, pad_bias, cache);
+    Value attn =
+        attention(vb.pp("attention"), c, i, layer_norm(vb.pp("input_layernorm"), x, {.dim = c.hidden, .eps = c.eps}),
+                  rope, causal, pad_bias, cache);
     Weights post = vb.pp("post_attention_layernorm");
-    if (c.parallel_residual) return mlp(vb.pp("mlp"), c, layer_norm(post, x, {.dim = c.hidden, .eps = c.eps})) + attn + x;
+    if (c.parallel_residual)
+        return mlp(vb.pp("mlp"), c, layer_norm(post, x, {.dim = c.hidden, .eps = c.eps})) + attn + x;
     attn = attn + x;
     return mlp(vb.pp("mlp"), c, layer_norm(post, attn, {.dim = c.hidden, .eps = c.eps})) + attn;
 }
@@ -75,9 +78,13 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = layer(base.pp("layers", i), c, i, x, rope, causal, pad_bias, d.cache);
     x = layer_norm(base.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = base.pp("embed_in"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = pad_token_id(g.config()), .lm_head = "embed_out",
-                                          .tie_default = false});  // GPTNeoXConfig unties embed_out by default
+    decoder_task_outputs(d.oc, x, d.ids,
+                         {.embedding = base.pp("embed_in"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = pad_token_id(g.config()),
+                          .lm_head = "embed_out",
+                          .tie_default = false});  // GPTNeoXConfig unties embed_out by default
 }
 
 }  // namespace

@@ -67,19 +67,24 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = block(tr.pp("h", i), c, i, x, rope, causal, pad_bias, d.cache);
     x = layer_norm(tr.pp("ln_f"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = tr.pp("wte"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = pad_token_id(g.config()), .lm_head_bias = true,
-                                          .tie_default = false});  // GPTJConfig unties lm_head by default
+    decoder_task_outputs(d.oc, x, d.ids,
+                         {.embedding = tr.pp("wte"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = pad_token_id(g.config()),
+                          .lm_head_bias = true,
+                          .tie_default = false});  // GPTJConfig unties lm_head by default
 }
 
 }  // namespace
 
 HFX_PLUGIN("gptj", "0.1.0") {
-    reg.add({.model_type = "gptj",
-             .features = {"default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification"},
-             .reference = "transformers 4.40.2 models/gptj/modeling_gptj.py",
-             .build = build,
-             .tiny_config = R"({"model_type": "gptj", "vocab_size": 99, "n_embd": 32, "n_layer": 2, "n_head": 4,
+    reg.add(
+        {.model_type = "gptj",
+         .features = {"default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification"},
+         .reference = "transformers 4.40.2 models/gptj/modeling_gptj.py",
+         .build = build,
+         .tiny_config = R"({"model_type": "gptj", "vocab_size": 99, "n_embd": 32, "n_layer": 2, "n_head": 4,
                  "n_inner": 37, "n_positions": 64, "rotary_dim": 4, "activation_function": "gelu_new",
                  "tie_word_embeddings": false, "pad_token_id": 98, "bos_token_id": 98, "eos_token_id": 98,
                  "num_labels": 2})"});

@@ -27,8 +27,12 @@ void build(Graph& g) {
     // IBertEmbeddings: word + token type (zeros buffer) + position (from the padding index), LayerNorm.
     Weights base = Weights::base(g, "ibert", "embeddings.word_embeddings.weight");
     Value x = bert_embeddings(base.pp("embeddings"), t.ids,
-                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .position_ids = roberta_position_ids(t.ids, cfg.i("pad_token_id", 1))});
+                              {.dim = c.hidden,
+                               .vocab = c.vocab,
+                               .type_vocab = c.type_vocab,
+                               .max_pos = c.max_pos,
+                               .eps = c.eps,
+                               .position_ids = roberta_position_ids(t.ids, cfg.i("pad_token_id", 1))});
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 

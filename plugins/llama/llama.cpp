@@ -26,9 +26,14 @@ struct Variant {
 };
 
 Variant variant_of(const std::string& model_type) {
-    if (model_type == "gemma") return {.unit_offset_norm = true, .scale_embedding = true, .attention_bias = true,
-                                      .tie_default = true, .head_dim_key = true, .act_key = "hidden_activation",
-                                      .act_default = "gelu_pytorch_tanh"};
+    if (model_type == "gemma")
+        return {.unit_offset_norm = true,
+                .scale_embedding = true,
+                .attention_bias = true,
+                .tie_default = true,
+                .head_dim_key = true,
+                .act_key = "hidden_activation",
+                .act_default = "gelu_pytorch_tanh"};
     if (model_type == "qwen2") return {.qkv_bias = true, .sliding_window = true};
     if (model_type == "mistral") return {.sliding_window = true};
     return {.attention_bias = true, .rope_scaling = true, .mlp_bias = true};
@@ -39,12 +44,14 @@ Variant variant_of(const std::string& model_type) {
 // modeling_rope_utils does; the other 4.44 types (yarn, longrope) are refused.
 RotaryOptions llama_rope(const Config& c, int64_t head_dim, const std::string& model_type) {
     std::string type;
-    if (c.size("rope_scaling")) type = c.has("rope_scaling/type") ? c.s("rope_scaling/type") : c.s("rope_scaling/rope_type");
+    if (c.size("rope_scaling"))
+        type = c.has("rope_scaling/type") ? c.s("rope_scaling/type") : c.s("rope_scaling/rope_type");
     if (type.empty() || type == "linear" || type == "dynamic") return rotary_config(c, {.head_dim = head_dim});
     if (type != "llama3" && type != "default")
-        throw Error("config key 'rope_scaling': rope_type '" + type + "' is not supported for model type '" + model_type +
-                    "' (linear, dynamic, llama3, default)");
-    RotaryOptions o{.head_dim = head_dim, .base = c.f("rope_theta", 10000.0),
+        throw Error("config key 'rope_scaling': rope_type '" + type + "' is not supported for model type '" +
+                    model_type + "' (linear, dynamic, llama3, default)");
+    RotaryOptions o{.head_dim = head_dim,
+                    .base = c.f("rope_theta", 10000.0),
                     .max_position_embeddings = c.i("max_position_embeddings", 2048)};
     if (type == "llama3") o.inv_freq = llama3_inv_freq(o, c.sub("rope_scaling"));
     return o;
@@ -59,8 +66,9 @@ struct LlamaConfig {
     std::string act;
     RotaryOptions rope;
     LlamaConfig(const Config& c, const std::string& model_type)
-        : v(variant_of(model_type)), dims(rotary_dims(c, {.head_dim_key = v.head_dim_key})), eps(c.f("rms_norm_eps", 1e-6)),
-          attention_bias(v.attention_bias && c.b("attention_bias", false)), mlp_bias(v.mlp_bias && c.b("mlp_bias", false)) {
+        : v(variant_of(model_type)), dims(rotary_dims(c, {.head_dim_key = v.head_dim_key})),
+          eps(c.f("rms_norm_eps", 1e-6)), attention_bias(v.attention_bias && c.b("attention_bias", false)),
+          mlp_bias(v.mlp_bias && c.b("mlp_bias", false)) {
         act = c.s(v.act_key, v.act_default);
         // 4.40 AttentionMaskConverter._make_causal_mask masks tril(diagonal = past - sliding_window - 1):
         // a query sees itself and sliding_window keys back, sliding_window + 1 keys in all.
@@ -74,11 +82,15 @@ struct LlamaConfig {
 // softmax(q k^T / sqrt(d) + mask) v, o_proj) and LlamaMLP.
 void build(Graph& g) {
     LlamaConfig c(g.config(), g.model_type());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .window = c.window, .scale_embedding = c.v.scale_embedding,
-                       .tie_default = c.v.tie_default,
-                       .self_attention = {.qkv_bias = c.v.qkv_bias || c.attention_bias, .o_bias = c.attention_bias},
-                       .norm = rms_norms({.dim = c.dims.hidden, .eps = c.eps, .unit_offset = c.v.unit_offset_norm}),
-                       .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act, .bias = c.mlp_bias})});
+    rotary_decoder(
+        g, {.dims = c.dims,
+            .rope = c.rope,
+            .window = c.window,
+            .scale_embedding = c.v.scale_embedding,
+            .tie_default = c.v.tie_default,
+            .self_attention = {.qkv_bias = c.v.qkv_bias || c.attention_bias, .o_bias = c.attention_bias},
+            .norm = rms_norms({.dim = c.dims.hidden, .eps = c.eps, .unit_offset = c.v.unit_offset_norm}),
+            .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act, .bias = c.mlp_bias})});
 }
 
 const std::vector<std::string> kFeatures = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification"};
@@ -86,23 +98,31 @@ const std::vector<std::string> kFeatures = {"default", "causal-lm", "causal-lm-w
 }  // namespace
 
 HFX_PLUGIN("llama", "0.1.0") {
-    reg.add({.model_type = "llama", .features = kFeatures,
-             .reference = "transformers 4.40.2 models/llama/modeling_llama.py", .build = build,
+    reg.add({.model_type = "llama",
+             .features = kFeatures,
+             .reference = "transformers 4.40.2 models/llama/modeling_llama.py",
+             .build = build,
              .tiny_config = R"({"model_type": "llama", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 37, "hidden_act": "silu",
                  "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "pad_token_id": 0})"});
-    reg.add({.model_type = "mistral", .features = kFeatures,
-             .reference = "transformers 4.40.2 models/mistral/modeling_mistral.py", .build = build,
+    reg.add({.model_type = "mistral",
+             .features = kFeatures,
+             .reference = "transformers 4.40.2 models/mistral/modeling_mistral.py",
+             .build = build,
              .tiny_config = R"({"model_type": "mistral", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 37, "hidden_act": "silu",
                  "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "sliding_window": 4, "pad_token_id": 0})"});
-    reg.add({.model_type = "qwen2", .features = kFeatures,
-             .reference = "transformers 4.40.2 models/qwen2/modeling_qwen2.py", .build = build,
+    reg.add({.model_type = "qwen2",
+             .features = kFeatures,
+             .reference = "transformers 4.40.2 models/qwen2/modeling_qwen2.py",
+             .build = build,
              .tiny_config = R"({"model_type": "qwen2", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 37, "hidden_act": "silu",
                  "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "sliding_window": 4096, "pad_token_id": 0})"});
-    reg.add({.model_type = "gemma", .features = kFeatures,
-             .reference = "transformers 4.40.2 models/gemma/modeling_gemma.py", .build = build,
+    reg.add({.model_type = "gemma",
+             .features = kFeatures,
+             .reference = "transformers 4.40.2 models/gemma/modeling_gemma.py",
+             .build = build,
              .tiny_config = R"({"model_type": "gemma", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 8, "intermediate_size": 37,
                  "hidden_activation": "gelu_pytorch_tanh", "max_position_embeddings": 128, "rms_norm_eps": 1e-6,

@@ -46,7 +46,10 @@ Value sparse_moe(const Weights& vb, const MixtralConfig& c, Value x) {
 // MixtralConfig: tie_word_embeddings false by default; an untied head must be in the checkpoint.
 void build(Graph& g) {
     MixtralConfig c(g.config());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .window = c.window, .mlp_module = "block_sparse_moe",
+    rotary_decoder(g, {.dims = c.dims,
+                       .rope = c.rope,
+                       .window = c.window,
+                       .mlp_module = "block_sparse_moe",
                        .tie_default = false,
                        .norm = rms_norms({.dim = c.dims.hidden, .eps = c.eps}),
                        .mlp = [&](const Weights& vb, Value x, const RotaryLayer&) { return sparse_moe(vb, c, x); }});

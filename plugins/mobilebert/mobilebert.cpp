@@ -18,9 +18,10 @@ struct MobileBertConfig {
           heads(c.i("num_attention_heads")), layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")),
           vocab(c.i("vocab_size")), type_vocab(c.i("type_vocab_size", 2)), max_pos(c.i("max_position_embeddings")),
           intra_bottleneck(c.i("intra_bottleneck_size", 128)), num_ffn(c.i("num_feedforward_networks", 4)),
-          eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "relu")), norm_type(c.s("normalization_type", "no_norm")),
-          trigram(c.b("trigram_input", true)), use_bottleneck(c.b("use_bottleneck", true)),
-          bottleneck_attention(c.b("use_bottleneck_attention", false)), kq_shared(c.b("key_query_shared_bottleneck", true)),
+          eps(c.f("layer_norm_eps", 1e-12)), act(c.s("hidden_act", "relu")),
+          norm_type(c.s("normalization_type", "no_norm")), trigram(c.b("trigram_input", true)),
+          use_bottleneck(c.b("use_bottleneck", true)), bottleneck_attention(c.b("use_bottleneck_attention", false)),
+          kq_shared(c.b("key_query_shared_bottleneck", true)),
           classifier_activation(c.b("classifier_activation", true)) {
         // MobileBertConfig: true_hidden_size is intra_bottleneck_size when bottlenecks are used, else hidden_size.
         true_hidden = use_bottleneck ? intra_bottleneck : hidden;
@@ -92,14 +93,16 @@ Value layer(const Weights& vb, const MobileBertConfig& c, Value x, Value mask_bi
         return split_heads(linear(self.pp(name), in, {.in = width, .out = c.true_hidden}), c.heads, head_dim);
     };
     Value ctx = [&] {
-        Value q = proj("query", q_in, c.true_hidden), k = proj("key", k_in, c.true_hidden), v = proj("value", v_in, v_width);
+        Value q = proj("query", q_in, c.true_hidden), k = proj("key", k_in, c.true_hidden),
+              v = proj("value", v_in, v_width);
         auto s2 = self.scope();
         return merge_heads(scaled_dot_product(q, k, v, {.head_dim = head_dim, .bias = mask_bias}));
     }();
     Value h = dense_norm(vb.pp("attention.output"), c, ctx, layer_input, c.true_hidden, c.true_hidden, c.eps);
     for (int64_t i = 0; i + 1 < c.num_ffn; ++i) {
         Weights ffn = vb.pp("ffn", i);
-        h = dense_norm(ffn.pp("output"), c, intermediate(ffn.pp("intermediate"), c, h), h, c.inter, c.true_hidden, c.eps);
+        h = dense_norm(ffn.pp("output"), c, intermediate(ffn.pp("intermediate"), c, h), h, c.inter, c.true_hidden,
+                       c.eps);
     }
     // MobileBertOutput: its LayerNorm has torch's default eps; then OutputBottleneck back to hidden.
     Weights out = vb.pp("output");
@@ -147,11 +150,13 @@ void build(Graph& g) {
 }  // namespace
 
 HFX_PLUGIN("mobilebert", "0.1.0") {
-    reg.add({.model_type = "mobilebert",
-             .features = kTextEncoderFeatures,
-             .reference = "transformers 4.40.2 models/mobilebert/modeling_mobilebert.py",
-             .build = build,
-             .tiny_config = R"({"model_type": "mobilebert", "vocab_size": 99, "pad_token_id": 0, "embedding_size": 16, "hidden_size": 32,
+    reg.add(
+        {.model_type = "mobilebert",
+         .features = kTextEncoderFeatures,
+         .reference = "transformers 4.40.2 models/mobilebert/modeling_mobilebert.py",
+         .build = build,
+         .tiny_config =
+             R"({"model_type": "mobilebert", "vocab_size": 99, "pad_token_id": 0, "embedding_size": 16, "hidden_size": 32,
                  "true_hidden_size": 16, "intra_bottleneck_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4,
                  "intermediate_size": 37, "hidden_act": "relu", "max_position_embeddings": 64, "type_vocab_size": 2,
                  "layer_norm_eps": 1e-12, "num_feedforward_networks": 2, "normalization_type": "no_norm",

@@ -22,7 +22,8 @@ struct OlmoConfig {
         // OlmoAttention._init_rope is Llama's (4.40.2): rope_theta, rope_scaling linear / dynamic.
         std::string type = c.size("rope_scaling") ? c.s("rope_scaling/type", "") : "linear";
         if (type != "linear" && type != "dynamic")
-            throw Error("config key 'rope_scaling': type '" + type + "' is not supported for model type 'olmo' (linear, dynamic)");
+            throw Error("config key 'rope_scaling': type '" + type +
+                        "' is not supported for model type 'olmo' (linear, dynamic)");
         rope = rotary_config(c, {.head_dim = dims.head_dim});
     }
 };
@@ -53,10 +54,13 @@ Value attention(const Weights& vb, const OlmoConfig& c, Value x, const RotaryLay
 // OlmoConfig: tie_word_embeddings false by default; an untied head must be in the checkpoint.
 void build(Graph& g) {
     OlmoConfig c(g.config());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .tie_default = false,
-                       .norm = [&](const Weights&, Value x) { return olmo_norm(c, x); },
-                       .attention = [&](const Weights& vb, Value x, const RotaryLayer& l) { return attention(vb, c, x, l); },
-                       .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act})});
+    rotary_decoder(
+        g, {.dims = c.dims,
+            .rope = c.rope,
+            .tie_default = false,
+            .norm = [&](const Weights&, Value x) { return olmo_norm(c, x); },
+            .attention = [&](const Weights& vb, Value x, const RotaryLayer& l) { return attention(vb, c, x, l); },
+            .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act})});
 }
 
 }  // namespace

@@ -29,7 +29,9 @@ struct OptConfig {
 Value attention(const Weights& vb, const OptConfig& c, int64_t layer, Value x, Value bias, KvCache& cache) {
     auto s = vb.scope();
     int64_t d = c.head_dim();
-    auto proj = [&](const char* name) { return linear(vb.pp(name), x, {.in = c.hidden, .out = c.hidden, .bias = c.bias}); };
+    auto proj = [&](const char* name) {
+        return linear(vb.pp(name), x, {.in = c.hidden, .out = c.hidden, .bias = c.bias});
+    };
     Value q = split_heads(proj("q_proj") * float(std::pow(double(d), -0.5)), c.heads, d);
     auto [k, v] = cache.append(layer, split_heads(proj("k_proj"), c.heads, d), split_heads(proj("v_proj"), c.heads, d));
     Value w = maximum(matmul(q, transpose(k, {0, 1, 3, 2})) + bias, x.g->scalar(kMaskValue));
@@ -62,26 +64,32 @@ void build(Graph& g) {
         // OPTLearnedPositionalEmbedding: (cumsum(mask) * mask) - 1, the new tokens' columns, + offset 2.
         Value pos = last_columns(cumsum(mask, 1) * mask - g.scalar_i64(1), ids) + g.scalar_i64(2);
         Value positions = embedding(dec.pp("embed_positions"), pos, c.max_pos + 2, c.hidden);
-        if (c.proj_dim != c.hidden) tokens = linear(dec.pp("project_in"), tokens, {.in = c.proj_dim, .out = c.hidden, .bias = false});
+        if (c.proj_dim != c.hidden)
+            tokens = linear(dec.pp("project_in"), tokens, {.in = c.proj_dim, .out = c.hidden, .bias = false});
         return tokens + positions;
     }();
     Value bias = causal_bias(ids, mask);  // _prepare_4d_causal_attention_mask
     for (int64_t i = 0; i < c.layers; ++i) x = layer(dec.pp("layers", i), c, i, x, bias, d.cache);
     if (c.final_norm) x = layer_norm(dec.pp("final_layer_norm"), x, {.dim = c.hidden, .eps = 1e-5});
-    if (c.proj_dim != c.hidden) x = linear(dec.pp("project_out"), x, {.in = c.hidden, .out = c.proj_dim, .bias = false});
+    if (c.proj_dim != c.hidden)
+        x = linear(dec.pp("project_out"), x, {.in = c.hidden, .out = c.proj_dim, .bias = false});
 
-    decoder_task_outputs(d.oc, x, ids, {.embedding = dec.pp("embed_tokens"), .hidden = c.proj_dim, .vocab = c.vocab,
-                                        .pad_token_id = pad_token_id(g.config())});
+    decoder_task_outputs(d.oc, x, ids,
+                         {.embedding = dec.pp("embed_tokens"),
+                          .hidden = c.proj_dim,
+                          .vocab = c.vocab,
+                          .pad_token_id = pad_token_id(g.config())});
 }
 
 }  // namespace
 
 HFX_PLUGIN("opt", "0.1.0") {
-    reg.add({.model_type = "opt",
-             .features = {"default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification"},
-             .reference = "transformers 4.40.2 models/opt/modeling_opt.py",
-             .build = build,
-             .tiny_config = R"({"model_type": "opt", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+    reg.add(
+        {.model_type = "opt",
+         .features = {"default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification"},
+         .reference = "transformers 4.40.2 models/opt/modeling_opt.py",
+         .build = build,
+         .tiny_config = R"({"model_type": "opt", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "ffn_dim": 37, "max_position_embeddings": 64, "word_embed_proj_dim": 16,
                  "do_layer_norm_before": true, "activation_function": "relu", "pad_token_id": 1,
                  "bos_token_id": 2, "eos_token_id": 2, "num_labels": 2})"});

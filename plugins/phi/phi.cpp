@@ -20,8 +20,8 @@ struct PhiConfig {
           qk_layernorm(c.b("qk_layernorm", false)), act(c.s("hidden_act", "gelu_new")) {
         if (heads % kv_heads) throw Error("config key 'num_key_value_heads': must divide num_attention_heads");
         // PhiRotaryEmbedding(int(partial_rotary_factor * head_dim), base=rope_theta)
-        rope = rotary_config(c, {.head_dim = head_dim,
-                                 .rotary_dim = int64_t(c.f("partial_rotary_factor", 0.5) * double(head_dim))});
+        rope = rotary_config(
+            c, {.head_dim = head_dim, .rotary_dim = int64_t(c.f("partial_rotary_factor", 0.5) * double(head_dim))});
     }
 };
 
@@ -77,20 +77,25 @@ void build(Graph& g) {
     for (int64_t i = 0; i < c.layers; ++i) x = decoder_layer(model.pp("layers", i), c, x, mask_bias, rope, d.cache, i);
     x = layer_norm(model.pp("final_layernorm"), x, {.dim = c.hidden, .eps = c.eps});
 
-    decoder_task_outputs(d.oc, x, d.ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
-                                          .pad_token_id = c.pad_token_id, .lm_head_bias = true, .tie_default = false,
-                                          .score_then_pick = true});
+    decoder_task_outputs(d.oc, x, d.ids,
+                         {.embedding = model.pp("embed_tokens"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = c.pad_token_id,
+                          .lm_head_bias = true,
+                          .tie_default = false,
+                          .score_then_pick = true});
 }
 
 }  // namespace
 
 HFX_PLUGIN("phi", "0.1.0") {
-    reg.add({.model_type = "phi",
-             .features = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification",
-                          "token-classification"},
-             .reference = "transformers 4.40.2 models/phi/modeling_phi.py",
-             .build = build,
-             .tiny_config = R"({"model_type": "phi", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
+    reg.add(
+        {.model_type = "phi",
+         .features = {"default", "causal-lm", "causal-lm-with-past", "sequence-classification", "token-classification"},
+         .reference = "transformers 4.40.2 models/phi/modeling_phi.py",
+         .build = build,
+         .tiny_config = R"({"model_type": "phi", "vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2,
                  "num_attention_heads": 4, "intermediate_size": 37, "hidden_act": "gelu_new", "layer_norm_eps": 1e-5,
                  "max_position_embeddings": 128, "partial_rotary_factor": 0.5, "rope_theta": 10000.0,
                  "pad_token_id": 0})"});

@@ -25,12 +25,14 @@ struct Qwen2MoeConfig {
           moe_inter(c.i("moe_intermediate_size", 1408)), shared_inter(c.i("shared_expert_intermediate_size", 5632)),
           sparse_step(c.i("decoder_sparse_step", 1)), eps(c.f("rms_norm_eps", 1e-6)),
           norm_topk(c.b("norm_topk_prob", false)), act(c.s("hidden_act", "silu")) {
-        if (sparse_step < 1) throw Error("config key 'decoder_sparse_step': must be at least 1 for model type 'qwen2_moe'");
+        if (sparse_step < 1)
+            throw Error("config key 'decoder_sparse_step': must be at least 1 for model type 'qwen2_moe'");
         // As Qwen2's eager path: the mask always carries config.sliding_window (a query sees itself and
         // sliding_window keys back); use_sliding_window / max_window_layers only steer flash attention.
         if (c.i("sliding_window", 4096) > 0) window = c.i("sliding_window", 4096) + 1;
         // mlp_only_layers (transformers >= 4.41; 4.40.2 has no such key): dense MLP in those layers.
-        for (size_t k = 0, n = c.size("mlp_only_layers"); k < n; ++k) mlp_only.insert(c.i("mlp_only_layers/" + std::to_string(k)));
+        for (size_t k = 0, n = c.size("mlp_only_layers"); k < n; ++k)
+            mlp_only.insert(c.i("mlp_only_layers/" + std::to_string(k)));
         rope = {.head_dim = dims.head_dim, .base = c.f("rope_theta", 10000.0)};  // rope_scaling is not read in 4.40.2
     }
     bool sparse(int64_t layer) const { return !mlp_only.count(layer) && experts > 0 && (layer + 1) % sparse_step == 0; }
@@ -58,7 +60,10 @@ Value sparse_moe(const Weights& vb, const Qwen2MoeConfig& c, Value x) {
 // the checkpoint.
 void build(Graph& g) {
     Qwen2MoeConfig c(g.config());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .window = c.window, .tie_default = false,
+    rotary_decoder(g, {.dims = c.dims,
+                       .rope = c.rope,
+                       .window = c.window,
+                       .tie_default = false,
                        .self_attention = {.qkv_bias = true},
                        .norm = rms_norms({.dim = c.dims.hidden, .eps = c.eps}),
                        .mlp = [&](const Weights& vb, Value x, const RotaryLayer& l) {

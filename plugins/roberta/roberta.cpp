@@ -29,8 +29,12 @@ void build(Graph& g) {
     Weights base = Weights::base(g, base_prefix(g.model_type()), "embeddings.word_embeddings.weight");
     // RobertaEmbeddings: positions count from padding_idx + 1, padding keeps padding_idx.
     Value x = bert_embeddings(base.pp("embeddings"), t.ids,
-                              {.dim = c.hidden, .vocab = c.vocab, .type_vocab = c.type_vocab, .max_pos = c.max_pos,
-                               .eps = c.eps, .position_ids = roberta_position_ids(t.ids, c.pad)});
+                              {.dim = c.hidden,
+                               .vocab = c.vocab,
+                               .type_vocab = c.type_vocab,
+                               .max_pos = c.max_pos,
+                               .eps = c.eps,
+                               .position_ids = roberta_position_ids(t.ids, c.pad)});
     Value bias = padding_bias(t.mask);
     for (int64_t i = 0; i < c.layers; ++i) x = bert_layer(base.pp("encoder.layer", i), x, bias, c.layer_options());
 

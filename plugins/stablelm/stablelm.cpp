@@ -16,12 +16,13 @@ struct StableLmConfig {
     std::string act;
     RotaryOptions rope;
     explicit StableLmConfig(const Config& c)
-        : dims(rotary_dims(c, {.kv_heads = 32})), eps(c.f("layer_norm_eps", 1e-5)), qkv_bias(c.b("use_qkv_bias", false)),
-          qk_layernorm(c.b("qk_layernorm", false)), parallel_residual(c.b("use_parallel_residual", false)),
-          act(c.s("hidden_act", "silu")) {
+        : dims(rotary_dims(c, {.kv_heads = 32})), eps(c.f("layer_norm_eps", 1e-5)),
+          qkv_bias(c.b("use_qkv_bias", false)), qk_layernorm(c.b("qk_layernorm", false)),
+          parallel_residual(c.b("use_parallel_residual", false)), act(c.s("hidden_act", "silu")) {
         // StableLmRotaryEmbedding(int(partial_rotary_factor * head_dim), base=rope_theta).
         int64_t head_dim = dims.head_dim;
-        RotaryOptions o{.head_dim = head_dim, .rotary_dim = int64_t(c.f("partial_rotary_factor", 0.25) * double(head_dim))};
+        RotaryOptions o{.head_dim = head_dim,
+                        .rotary_dim = int64_t(c.f("partial_rotary_factor", 0.25) * double(head_dim))};
         // Dynamic NTK here rescales from the key length (past + new), the block from the largest position.
         if (c.size("rope_scaling") && c.s("rope_scaling/type", "") != "linear")
             throw Error("config key 'rope_scaling': type '" + c.s("rope_scaling/type", "") +
@@ -47,7 +48,8 @@ Value per_head_norm(const Weights& vb, const StableLmConfig& c, Value x, int64_t
 Value attention(const Weights& vb, const StableLmConfig& c, Value x, const RotaryLayer& l) {
     auto s = vb.scope();
     const RotaryDims& d = c.dims;
-    Value q = l.project(vb.pp("q_proj"), x, d.heads, c.qkv_bias), k = l.project(vb.pp("k_proj"), x, d.kv_heads, c.qkv_bias),
+    Value q = l.project(vb.pp("q_proj"), x, d.heads, c.qkv_bias),
+          k = l.project(vb.pp("k_proj"), x, d.kv_heads, c.qkv_bias),
           v = l.project(vb.pp("v_proj"), x, d.kv_heads, c.qkv_bias);
     if (c.qk_layernorm) {
         q = per_head_norm(vb.pp("q_layernorm"), c, q, d.heads);
@@ -60,10 +62,14 @@ Value attention(const Weights& vb, const StableLmConfig& c, Value x, const Rotar
 // (LlamaMLP). StableLmConfig: tie_word_embeddings false by default; lm_head and score without bias.
 void build(Graph& g) {
     StableLmConfig c(g.config());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .parallel_residual = c.parallel_residual, .tie_default = false,
-                       .norm = layer_norms({.dim = c.dims.hidden, .eps = c.eps}),
-                       .attention = [&](const Weights& vb, Value x, const RotaryLayer& l) { return attention(vb, c, x, l); },
-                       .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act})});
+    rotary_decoder(
+        g, {.dims = c.dims,
+            .rope = c.rope,
+            .parallel_residual = c.parallel_residual,
+            .tie_default = false,
+            .norm = layer_norms({.dim = c.dims.hidden, .eps = c.eps}),
+            .attention = [&](const Weights& vb, Value x, const RotaryLayer& l) { return attention(vb, c, x, l); },
+            .mlp = gated_mlps({.hidden = c.dims.hidden, .inter = c.dims.inter, .act = c.act})});
 }
 
 }  // namespace

@@ -38,7 +38,10 @@ Value mlp(const Weights& vb, const Starcoder2Config& c, Value x) {
 // lm_head without bias, tied to embed_tokens by default (PretrainedConfig: tie_word_embeddings true).
 void build(Graph& g) {
     Starcoder2Config c(g.config());
-    rotary_decoder(g, {.dims = c.dims, .rope = c.rope, .window = c.window, .tie_default = true,
+    rotary_decoder(g, {.dims = c.dims,
+                       .rope = c.rope,
+                       .window = c.window,
+                       .tie_default = true,
                        .self_attention = {.qkv_bias = c.bias, .o_bias = c.bias},
                        .norm = layer_norms({.dim = c.dims.hidden, .eps = c.eps}),
                        .mlp = [&](const Weights& vb, Value x, const RotaryLayer&) { return mlp(vb, c, x); }});

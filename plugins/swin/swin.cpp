@@ -35,7 +35,8 @@ struct SwinConfig {
         }
         // transformers adds a [1, patches + 1, C] table to [b, patches, C] here, which cannot broadcast.
         if (c.b("use_absolute_embeddings", false))
-            throw Error("config key 'use_absolute_embeddings': true is not supported (transformers cannot run it either)");
+            throw Error(
+                "config key 'use_absolute_embeddings': true is not supported (transformers cannot run it either)");
     }
 };
 
@@ -115,9 +116,10 @@ Value swin_layer(const Weights& vb, const SwinConfig& c, Value x, int64_t dim, i
     if (hp != h || wp != w) back = slice(slice(back, 1, 0, h), 2, 0, w);
     x = shortcut + reshape(back, {0, h * w, dim});
     int64_t inter = int64_t(c.mlp_ratio * double(dim));
-    Value up = activation(linear(vb.pp("intermediate.dense"), layer_norm(vb.pp("layernorm_after"), x, {.dim = dim, .eps = c.eps}),
-                                 {.in = dim, .out = inter}),
-                          c.act);
+    Value up = activation(
+        linear(vb.pp("intermediate.dense"), layer_norm(vb.pp("layernorm_after"), x, {.dim = dim, .eps = c.eps}),
+               {.in = dim, .out = inter}),
+        c.act);
     return x + linear(vb.pp("output.dense"), up, {.in = inter, .out = dim});
 }
 
@@ -136,7 +138,8 @@ Value encoder(const Weights& base, const SwinConfig& c, Value pixels, int64_t& h
     Weights emb = base.pp("embeddings");
     Value x = [&] {
         auto s = emb.scope();
-        Value p = pad_bottom_right(pixels, (c.patch - c.height % c.patch) % c.patch, (c.patch - c.width % c.patch) % c.patch, true);
+        Value p = pad_bottom_right(pixels, (c.patch - c.height % c.patch) % c.patch,
+                                   (c.patch - c.width % c.patch) % c.patch, true);
         Value t = map_to_tokens(conv2d(emb.pp("patch_embeddings.projection"), p,
                                        {.in = c.channels, .out = c.embed_dim, .kernel = c.patch, .stride = c.patch}));
         return layer_norm(emb.pp("norm"), t, {.dim = c.embed_dim, .eps = 1e-5});  // nn.LayerNorm default eps
@@ -161,7 +164,8 @@ void build(Graph& g) {
     // The final grid: the patch grid, halved (rounded up) by each patch merging.
     int64_t gh = (c.height + c.patch - 1) / c.patch, gw = (c.width + c.patch - 1) / c.patch;
     for (int64_t i = 0; i + 1 < c.stages; ++i) gh = (gh + 1) / 2, gw = (gw + 1) / 2;
-    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = gh * gw});
+    VisionOnnxConfig oc(g, task,
+                        {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = gh * gw});
     auto in = oc.declare_inputs();
     Weights base = Weights::base(g, "swin", "embeddings.patch_embeddings.projection.weight");
     int64_t h = 0, w = 0, features = c.embed_dim << (c.stages - 1);
@@ -173,13 +177,17 @@ void build(Graph& g) {
         oc.output("last_hidden_state", x);
         oc.output("pooler_output", pooled());
     } else if (task == "image-classification") {
-        oc.output("logits", linear(Weights(g, "classifier"), pooled(), {.in = features, .out = g.config().num_labels()}));
+        oc.output("logits",
+                  linear(Weights(g, "classifier"), pooled(), {.in = features, .out = g.config().num_labels()}));
     } else if (task == "masked-im") {
         int64_t side = int64_t(std::floor(std::sqrt(double(h * w))));  // HF assumes a square map
         Value map = tokens_to_map(x, features, side, side);
         oc.output("reconstruction", masked_im_decoder(Weights(g, "decoder"), map,
-                                                      {.in = features, .num_channels = c.channels,
-                                                       .encoder_stride = c.stride, .height = side, .width = side}));
+                                                      {.in = features,
+                                                       .num_channels = c.channels,
+                                                       .encoder_stride = c.stride,
+                                                       .height = side,
+                                                       .width = side}));
     }
 }
 

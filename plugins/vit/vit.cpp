@@ -43,7 +43,11 @@ Value encoder(const Weights& base, const ViTConfig& c, Value pixels, bool distil
     Value x = embeddings(base.pp("embeddings"), c, pixels, distilled);
     for (int64_t i = 0; i < c.layers; ++i)
         x = vit_layer(base.pp("encoder.layer", i), x,
-                      {.hidden = c.hidden, .heads = c.heads, .intermediate = c.inter, .eps = c.eps, .act = c.act,
+                      {.hidden = c.hidden,
+                       .heads = c.heads,
+                       .intermediate = c.inter,
+                       .eps = c.eps,
+                       .act = c.act,
                        .qkv_bias = c.qkv_bias});
     return layer_norm(base.pp("layernorm"), x, {.dim = c.hidden, .eps = c.eps});
 }
@@ -53,7 +57,8 @@ void build(Graph& g) {
     std::string task = g.feature(), type = g.model_type();
     bool distilled = type == "deit";
     int64_t tokens = c.grid_h() * c.grid_w() + (distilled ? 2 : 1);
-    VisionOnnxConfig oc(g, task, {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = tokens});
+    VisionOnnxConfig oc(g, task,
+                        {.num_channels = c.channels, .height = c.height, .width = c.width, .sequence = tokens});
     auto in = oc.declare_inputs();
     Weights base = Weights::base(g, type, "embeddings.cls_token");
     Value x = encoder(base, c, in["pixel_values"], distilled);  // x: [batch, seq, hidden]
@@ -80,8 +85,10 @@ void build(Graph& g) {
         Value patches = distilled ? slice(x, 1, 1, -1) : slice(x, 1, 1, INT64_MAX);
         Value map = tokens_to_map(patches, c.hidden, c.grid_h(), c.grid_w());
         oc.output("reconstruction", masked_im_decoder(Weights(g, "decoder"), map,
-                                                      {.in = c.hidden, .num_channels = c.channels,
-                                                       .encoder_stride = c.stride, .height = c.grid_h(),
+                                                      {.in = c.hidden,
+                                                       .num_channels = c.channels,
+                                                       .encoder_stride = c.stride,
+                                                       .height = c.grid_h(),
                                                        .width = c.grid_w()}));
     }
 }

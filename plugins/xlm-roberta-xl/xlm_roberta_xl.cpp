@@ -21,15 +21,23 @@ void build(Graph& g) {
     Weights base = Weights::base(g, "roberta", "embeddings.word_embeddings.weight");
     // XLMRobertaXLEmbeddings: RoBERTa's, without the LayerNorm.
     Value x = bert_embeddings(base.pp("embeddings"), t.ids,
-                              {.dim = hidden, .vocab = vocab, .type_vocab = cfg.i("type_vocab_size", 1),
-                               .max_pos = cfg.i("max_position_embeddings"), .eps = eps,
-                               .position_ids = roberta_position_ids(t.ids, pad), .layer_norm = false});
+                              {.dim = hidden,
+                               .vocab = vocab,
+                               .type_vocab = cfg.i("type_vocab_size", 1),
+                               .max_pos = cfg.i("max_position_embeddings"),
+                               .eps = eps,
+                               .position_ids = roberta_position_ids(t.ids, pad),
+                               .layer_norm = false});
     // XLMRobertaXLEncoder: pre-LN layers, then encoder.LayerNorm.
     Value bias = padding_bias(t.mask);
-    BertLayerOptions lo{.hidden = hidden, .heads = cfg.i("num_attention_heads"), .inter = cfg.i("intermediate_size"),
-                        .eps = eps, .act = cfg.s("hidden_act", "gelu")};
+    BertLayerOptions lo{.hidden = hidden,
+                        .heads = cfg.i("num_attention_heads"),
+                        .inter = cfg.i("intermediate_size"),
+                        .eps = eps,
+                        .act = cfg.s("hidden_act", "gelu")};
     Weights encoder = base.pp("encoder");
-    for (int64_t i = 0, n = cfg.i("num_hidden_layers"); i < n; ++i) x = bert_pre_ln_layer(encoder.pp("layer", i), x, bias, lo);
+    for (int64_t i = 0, n = cfg.i("num_hidden_layers"); i < n; ++i)
+        x = bert_pre_ln_layer(encoder.pp("layer", i), x, bias, lo);
     x = layer_norm(encoder.pp("LayerNorm"), x, {.dim = hidden, .eps = eps});
 
     roberta_task_outputs(oc, base, x, t.input_ids,

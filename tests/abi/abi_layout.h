@@ -15,8 +15,9 @@
 #endif
 #define HFX_ABI_SIZE(type, n) HFX_ABI_ASSERT(sizeof(type) == (n), "sizeof(" #type ") changed")
 #define HFX_ABI_OFFSET(type, field, n) HFX_ABI_ASSERT(offsetof(type, field) == (n), #type "." #field " moved")
-#define HFX_ABI_FIRST_IS_SIZE(type) \
-    HFX_ABI_ASSERT(offsetof(type, struct_size) == 0 && sizeof(((type*)0)->struct_size) == 4, #type " must start with struct_size")
+#define HFX_ABI_FIRST_IS_SIZE(type)                                                          \
+    HFX_ABI_ASSERT(offsetof(type, struct_size) == 0 && sizeof(((type*)0)->struct_size) == 4, \
+                   #type " must start with struct_size")
 
 HFX_ABI_FIRST_IS_SIZE(hfx_node_desc);
 HFX_ABI_FIRST_IS_SIZE(hfx_io_desc);

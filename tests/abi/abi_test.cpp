@@ -88,8 +88,8 @@ TEST(PluginAbi, FailingBuildIsAnErrorNotACrash) {
 
 TEST(PluginAbi, CliReportsAndContinues) {
     TempDir tmp;
-    std::string cmd = std::string(HFX_EXE) + " --plugin-dir " + HFX_BROKEN_PLUGIN_DIR + " features --json >" + tmp.path +
-                      "/out 2>" + tmp.path + "/err";
+    std::string cmd = std::string(HFX_EXE) + " --plugin-dir " + HFX_BROKEN_PLUGIN_DIR + " features --json >" +
+                      tmp.path + "/out 2>" + tmp.path + "/err";
     int status = std::system(cmd.c_str());
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     std::ifstream err(tmp.path + "/err");

@@ -16,12 +16,16 @@ void declare(Graph& g) {
 void rotary(Graph& g) {
     Config c = g.config();
     declare(g);
-    RotaryOptions o{.head_dim = c.i("head_dim"), .rotary_dim = c.i("rotary_dim", -1), .base = c.f("base", 10000.0),
+    RotaryOptions o{.head_dim = c.i("head_dim"),
+                    .rotary_dim = c.i("rotary_dim", -1),
+                    .base = c.f("base", 10000.0),
                     .style = c.s("style") == "interleaved" ? RotaryStyle::interleaved : RotaryStyle::half,
-                    .scaling = RotaryScaling::linear, .factor = c.f("position_scale", 1.0)};
+                    .scaling = RotaryScaling::linear,
+                    .factor = c.f("position_scale", 1.0)};
     Value x = g.input(IO{"x", DT::f32, {"batch", "heads", "sequence", std::to_string(o.head_dim)}, HFX_DUMMY_NORMAL});
     Value pos = g.input(IO{"positions", DT::i64, {"batch", "sequence"}, HFX_DUMMY_POSITIONS});
-    g.output(apply_rotary(x, rotary_tables(pos, o), o), IO{"y", DT::f32, {"batch", "heads", "sequence", std::to_string(o.head_dim)}});
+    g.output(apply_rotary(x, rotary_tables(pos, o), o),
+             IO{"y", DT::f32, {"batch", "heads", "sequence", std::to_string(o.head_dim)}});
 }
 
 // rel [n] -> log_bucket_position(rel)

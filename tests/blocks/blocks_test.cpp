@@ -62,8 +62,8 @@ TEST(Blocks, RotaryMatchesTheHfFormulas) {
         std::vector<int64_t> pos(size_t(b * s));
         for (int64_t i = 0; i < b * s; ++i) pos[size_t(i)] = (i * 7) % 11;
         std::string config = R"({"model_type": "hfx-probe-rotary", "style": ")" + rc.style + R"(", "head_dim": )" +
-                             std::to_string(d) + R"(, "rotary_dim": )" + std::to_string(r) + R"(, "base": 500.0, "position_scale": )" +
-                             std::to_string(rc.position_scale) + "}";
+                             std::to_string(d) + R"(, "rotary_dim": )" + std::to_string(r) +
+                             R"(, "base": 500.0, "position_scale": )" + std::to_string(rc.position_scale) + "}";
         auto out = run(config, {{"x", Tensor::from(DType::f32, {b, h, s, d}, x)},
                                 {"positions", Tensor::from(DType::i64, {b, s}, pos)}});
         ASSERT_EQ(out.size(), 1u);
@@ -76,7 +76,8 @@ TEST(Blocks, RotaryMatchesTheHfFormulas) {
                     const float* yr = y + ((bi * h + hi) * s + si) * d;
                     std::vector<double> want(xr, xr + d);
                     for (int64_t j = 0; j < r / 2; ++j) {
-                        double theta = double(pos[size_t(bi * s + si)]) / rc.position_scale / std::pow(500.0, double(2 * j) / double(r));
+                        double theta = double(pos[size_t(bi * s + si)]) / rc.position_scale /
+                                       std::pow(500.0, double(2 * j) / double(r));
                         int64_t a = rc.style == "half" ? j : 2 * j, o = rc.style == "half" ? j + r / 2 : 2 * j + 1;
                         want[size_t(a)] = xr[a] * std::cos(theta) - xr[o] * std::sin(theta);
                         want[size_t(o)] = xr[o] * std::cos(theta) + xr[a] * std::sin(theta);

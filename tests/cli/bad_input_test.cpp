@@ -135,9 +135,10 @@ TEST(CliBadInput, TensorNamedTwice) {
     for (int i = 7; i >= 0; --i) n = (n << 8) | uint8_t(bytes[size_t(i)]);
     auto header = nlohmann::json::parse(bytes.substr(8, n));
     add_header_entries(d, "\"classifier.bias\": " + header["bert.pooler.dense.bias"].dump());
-    expect_clean_failure(run_cli("export --model " + d + " --feature sequence-classification " + dir.path + "/out"),
-                         "safetensors '" + d + "/model.safetensors': tensor 'classifier.bias': appears twice in the header",
-                         dir.path + "/out");
+    expect_clean_failure(
+        run_cli("export --model " + d + " --feature sequence-classification " + dir.path + "/out"),
+        "safetensors '" + d + "/model.safetensors': tensor 'classifier.bias': appears twice in the header",
+        dir.path + "/out");
 }
 
 // The newline split the error into two lines before.

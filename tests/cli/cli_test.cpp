@@ -47,7 +47,8 @@ TEST(Cli, ExportsAndValidatesTheFixture) {
     TempDir out;
     Result r = run("export --model " + kBert + " --feature sequence-classification " + out.path + "/onnx");
     ASSERT_EQ(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("-[\u2713] ONNX model output names match reference model ({'logits'})"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("-[\u2713] ONNX model output names match reference model ({'logits'})"), std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("-[\u2713] (3, 2) matches (3, 2)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("All good, model saved at: " + out.path + "/onnx/model.onnx"), std::string::npos);
     EXPECT_EQ(r.out.find("-[x]"), std::string::npos);
@@ -67,8 +68,9 @@ TEST(Cli, FeaturesJson) {
     Result r = run("features --model-type bert --json");
     ASSERT_EQ(r.code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
-    std::vector<std::string> want = {"default", "masked-lm", "sequence-classification", "token-classification",
-                                     "question-answering", "multiple-choice"};
+    std::vector<std::string> want = {
+        "default",        "masked-lm", "sequence-classification", "token-classification", "question-answering",
+        "multiple-choice"};
     EXPECT_EQ(j["bert"].get<std::vector<std::string>>(), want);
 }
 

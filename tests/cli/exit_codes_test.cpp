@@ -20,7 +20,8 @@ const std::string kBert = "bert/sequence-classification";
 std::string copy_bert(const TempDir& dir) {
     std::string d = dir.path + "/ckpt";
     fs::create_directories(d);
-    for (const char* f : {"config.json", "model.safetensors"}) fs::copy_file(kFixtures + "/" + kBert + "/" + f, d + "/" + f);
+    for (const char* f : {"config.json", "model.safetensors"})
+        fs::copy_file(kFixtures + "/" + kBert + "/" + f, d + "/" + f);
     for (auto& p : fs::directory_iterator(d)) fs::permissions(p, fs::perms::owner_write, fs::perm_options::add);
     return d;
 }

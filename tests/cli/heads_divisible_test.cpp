@@ -26,7 +26,7 @@ void PrintTo(const HeadsCase& c, std::ostream* os) { *os << c.arch << "/" << c.f
 
 // (width, heads) names of transformers' configs; the first pair a config holds is changed.
 constexpr const char* kPairs[][2] = {
-    {"hidden_size", "num_attention_heads"}, {"n_embd", "n_head"},   {"hidden_size", "n_head"},
+    {"hidden_size", "num_attention_heads"}, {"n_embd", "n_head"},         {"hidden_size", "n_head"},
     {"d_model", "encoder_attention_heads"}, {"hidden_size", "num_heads"}, {"dim", "n_heads"},
 };
 // A head size set outright: hidden need not divide then (LLaMA/Gemma head_dim, T5 d_kv, ...).
@@ -39,7 +39,8 @@ std::string heads_pointer(const nlohmann::json& cfg, int64_t* bad) {
         for (const char* k : kHeadSizeKeys)
             if (obj.contains(k)) return "";
         for (const auto& p : kPairs) {
-            if (!obj.contains(p[0]) || !obj.contains(p[1]) || !obj[p[0]].is_number_integer() || !obj[p[1]].is_number_integer())
+            if (!obj.contains(p[0]) || !obj.contains(p[1]) || !obj[p[0]].is_number_integer() ||
+                !obj[p[1]].is_number_integer())
                 continue;  // (Swin: a num_heads per stage)
             int64_t width = obj[p[0]].get<int64_t>();
             for (int64_t h = 3; h < width; ++h)
@@ -69,7 +70,8 @@ std::vector<HeadsCase> cases() {
     for (const auto& arch : archs) {
         std::vector<fs::path> dirs;
         for (const auto& e : fs::directory_iterator(arch))
-            if (fs::exists(e.path() / "config.json") && fs::exists(e.path() / "model.safetensors")) dirs.push_back(e.path());
+            if (fs::exists(e.path() / "config.json") && fs::exists(e.path() / "model.safetensors"))
+                dirs.push_back(e.path());
         std::sort(dirs.begin(), dirs.end());
         if (dirs.empty()) continue;
         std::ifstream in(dirs[0] / "config.json");

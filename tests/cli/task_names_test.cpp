@@ -86,13 +86,15 @@ TEST(TaskNames, CliTakesOptimumNamesAndSaysWhatAutoChose) {
 
     CliResult automatic = run_cli("export --no-ort --model " + kFixtures + "/gpt2/causal-lm " + dir.path + "/b");
     EXPECT_EQ(automatic.code, 0) << automatic.err;
-    EXPECT_EQ(automatic.out.rfind(
-                  "task auto: text-generation-with-past (causal-lm-with-past), from architectures 'GPT2LMHeadModel'", 0),
-              0u)
+    EXPECT_EQ(
+        automatic.out.rfind(
+            "task auto: text-generation-with-past (causal-lm-with-past), from architectures 'GPT2LMHeadModel'", 0),
+        0u)
         << automatic.out;
     EXPECT_NE(automatic.out.find("present.0.key"), std::string::npos) << automatic.out;
 
-    CliResult unknown = run_cli("export --task text-to-image --model " + kFixtures + "/bert/default " + dir.path + "/c");
+    CliResult unknown =
+        run_cli("export --task text-to-image --model " + kFixtures + "/bert/default " + dir.path + "/c");
     EXPECT_EQ(unknown.code, 1);
     EXPECT_NE(unknown.err.find("task 'text-to-image': unknown"), std::string::npos) << unknown.err;
     EXPECT_FALSE(fs::exists(dir.path + "/c/model.onnx"));

@@ -62,12 +62,22 @@ std::string random_checkpoint(const nlohmann::json& config, const std::vector<st
 // and the original per-head qkv with a sequential (not parallel) layer.
 std::string falcon_checkpoint(bool new_arch, const std::string& into) {
     int64_t hidden = 32, heads = 4, kv = 2, d = 8, vocab = 256;
-    nlohmann::json cfg = {{"model_type", "falcon"}, {"vocab_size", vocab}, {"hidden_size", hidden},
-                          {"num_hidden_layers", 2}, {"num_attention_heads", heads}, {"num_kv_heads", kv},
-                          {"new_decoder_architecture", new_arch}, {"multi_query", new_arch},
-                          {"parallel_attn", new_arch}, {"alibi", false}, {"bias", true},
-                          {"layer_norm_epsilon", 1e-5}, {"max_position_embeddings", 128},
-                          {"rope_theta", 10000.0}, {"pad_token_id", 0}, {"ffn_hidden_size", 4 * hidden}};
+    nlohmann::json cfg = {{"model_type", "falcon"},
+                          {"vocab_size", vocab},
+                          {"hidden_size", hidden},
+                          {"num_hidden_layers", 2},
+                          {"num_attention_heads", heads},
+                          {"num_kv_heads", kv},
+                          {"new_decoder_architecture", new_arch},
+                          {"multi_query", new_arch},
+                          {"parallel_attn", new_arch},
+                          {"alibi", false},
+                          {"bias", true},
+                          {"layer_norm_epsilon", 1e-5},
+                          {"max_position_embeddings", 128},
+                          {"rope_theta", 10000.0},
+                          {"pad_token_id", 0},
+                          {"ffn_hidden_size", 4 * hidden}};
     int64_t qkv = new_arch ? (2 * kv + heads) * d : 3 * hidden;
     std::vector<std::pair<std::string, Shape>> w = {{"transformer.word_embeddings.weight", {vocab, hidden}},
                                                     {"transformer.ln_f.weight", {hidden}},
@@ -121,7 +131,8 @@ Rows positions(const Rows& mask) {
 Tensor at(const Tensor& logits, int64_t row, int64_t pos = -1) {
     int64_t n = logits.shape.back();
     int64_t offset = logits.rank() == 3 ? (row * logits.shape[1] + pos) * n : row * n;
-    return Tensor::from(DType::f32, {n}, std::vector<float>(logits.ptr<float>() + offset, logits.ptr<float>() + offset + n));
+    return Tensor::from(DType::f32, {n},
+                        std::vector<float>(logits.ptr<float>() + offset, logits.ptr<float>() + offset + n));
 }
 ::testing::AssertionResult close(const Tensor& a, const Tensor& b) {
     if (all_close(a, b, kAtol, kRtol)) return ::testing::AssertionSuccess();
@@ -152,12 +163,13 @@ public:
                const Rows* pos = nullptr) {
         std::map<std::string, Tensor> feeds = {{"input_ids", i64(ids)}, {"attention_mask", i64(mask)}};
         if (has_positions())
-            feeds["position_ids"] = i64(pos ? *pos : cols(positions(mask), mask[0].size() - ids[0].size(), mask[0].size()));
+            feeds["position_ids"] =
+                i64(pos ? *pos : cols(positions(mask), mask[0].size() - ids[0].size(), mask[0].size()));
         for (const auto& [name, info] : past_) {
             std::string present = "present." + name.substr(std::string("past_key_values.").size());
             if (cache && cache->count(present)) {
                 feeds[name] = cache->at(present);
-            } else {  // an empty past: the declared axes, batch rows and past_sequence 0
+            } else {          // an empty past: the declared axes, batch rows and past_sequence 0
                 Shape shape;  // [batch, kv_heads, 0, head_dim], or GPTBigCode's [batch, 0, 2 * head_dim]
                 for (const Dim& d : info.dims)
                     shape.push_back(d.size >= 0 ? d.size : d.symbol == "batch" ? int64_t(ids.size()) : 0);
@@ -194,7 +206,8 @@ std::string fixture(const std::string& arch, const std::string& c) {
 
 std::vector<Case> cases() {
     std::vector<Case> out;
-    for (const char* arch : {"llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "olmo", "stablelm", "phi3", "mixtral", "qwen2_moe", "gemma2", "gpt_bigcode"})
+    for (const char* arch : {"llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "olmo", "stablelm",
+                             "phi3", "mixtral", "qwen2_moe", "gemma2", "gpt_bigcode"})
         out.push_back({arch, fixture(arch, "causal-lm"), nullptr, -1});
     out.push_back({"llama_rope_llama3", fixture("llama", "causal-lm-llama3"), nullptr, -1});
     out.push_back({"starcoder2_window4_nobias", fixture("starcoder2", "causal-lm-b3s9"), nullptr, -1});
@@ -255,7 +268,8 @@ TEST_P(DecoderLlm, StepsWithPastEqualFullSequence) {
             if (t >= prefix) logits = step_->run(cols(ids, t, t + 1), cols(mask, 0, t + 1), &cache);
             int64_t pos = t >= prefix ? 0 : int64_t(t);
             for (int64_t r = 0; r < 2; ++r)
-                if (mask[r][t]) EXPECT_TRUE(close(at(logits, r, pos), at(reference, r, t))) << "row " << r << " token " << t;
+                if (mask[r][t])
+                    EXPECT_TRUE(close(at(logits, r, pos), at(reference, r, t))) << "row " << r << " token " << t;
         }
     }
 }
@@ -275,7 +289,8 @@ TEST_P(DecoderLlm, LeftPaddedBatchEqualsAlone) {
     step_->run({a}, {{1, 1, 1, 1}}, &cache_a);
     Tensor step_a = step_->run({{next[0]}}, {{1, 1, 1, 1, 1}}, &cache_a);
     step_->run(ids, mask, &cache_batch);
-    Tensor step_batch = step_->run({{next[0]}, {next[1]}}, {{0, 0, 0, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1}}, &cache_batch);
+    Tensor step_batch =
+        step_->run({{next[0]}, {next[1]}}, {{0, 0, 0, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1}}, &cache_batch);
     EXPECT_TRUE(close(at(step_batch, 0, 0), at(step_a, 0, 0)));
 }
 
@@ -293,12 +308,15 @@ TEST(DecoderLlmRope, ScalingMatchesItsDefinition) {
                   tmp.path + "/plain.onnx");
     Decoder linear(patched_fixture(llama, {{"rope_scaling", {{"type", "linear"}, {"factor", 2.0}}}}, tmp.path + "/lin"),
                    "causal-lm", tmp.path + "/lin.onnx");
-    Decoder dynamic(patched_fixture(llama, {{"max_position_embeddings", 16}, {"rope_scaling", {{"type", "dynamic"}, {"factor", 2.0}}}},
-                                    tmp.path + "/dyn"),
-                    "causal-lm", tmp.path + "/dyn.onnx");
+    Decoder dynamic(
+        patched_fixture(llama,
+                        {{"max_position_embeddings", 16}, {"rope_scaling", {{"type", "dynamic"}, {"factor", 2.0}}}},
+                        tmp.path + "/dyn"),
+        "causal-lm", tmp.path + "/dyn.onnx");
     Rows ids = {{11, 25, 37, 42, 50, 61}, {72, 83, 94, 105, 116, 127}};
     Rows mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1}};
-    Rows low = {{0, 1, 2, 3, 4, 5}, {3, 4, 5, 6, 7, 8}}, doubled = low, high = {{0, 1, 2, 3, 4, 5}, {15, 16, 17, 18, 19, 20}};
+    Rows low = {{0, 1, 2, 3, 4, 5}, {3, 4, 5, 6, 7, 8}}, doubled = low,
+         high = {{0, 1, 2, 3, 4, 5}, {15, 16, 17, 18, 19, 20}};
     for (auto& r : doubled)
         for (auto& p : r) p *= 2;
     Tensor want = plain.run(ids, mask, nullptr, &low);
@@ -307,7 +325,8 @@ TEST(DecoderLlmRope, ScalingMatchesItsDefinition) {
 
     // Longest position 20: len 21 > 16, base = 10000 * (2 * 21 / 16 - 1)^(8 / 6) for head_dim 8.
     double base = 10000.0 * std::pow(2.0 * 21 / 16 - 1.0, 8.0 / 6.0);
-    Decoder enlarged(patched_fixture(llama, {{"rope_theta", base}}, tmp.path + "/big"), "causal-lm", tmp.path + "/big.onnx");
+    Decoder enlarged(patched_fixture(llama, {{"rope_theta", base}}, tmp.path + "/big"), "causal-lm",
+                     tmp.path + "/big.onnx");
     Tensor got = dynamic.run(ids, mask, nullptr, &high);
     EXPECT_TRUE(close(got, enlarged.run(ids, mask, nullptr, &high)));
     EXPECT_FALSE(close(got, plain.run(ids, mask, nullptr, &high)));
@@ -320,7 +339,8 @@ TEST(DecoderLlmWindow, SlidingWindowHidesOnlyOlderKeys) {
     TempDir tmp;
     std::string mistral = fixture("mistral", "causal-lm");
     Decoder wide(mistral, "causal-lm", tmp.path + "/wide.onnx");
-    Decoder narrow(patched_fixture(mistral, {{"sliding_window", 3}}, tmp.path + "/w3"), "causal-lm", tmp.path + "/w3.onnx");
+    Decoder narrow(patched_fixture(mistral, {{"sliding_window", 3}}, tmp.path + "/w3"), "causal-lm",
+                   tmp.path + "/w3.onnx");
     Rows ids = {{11, 25, 37, 42, 50, 61, 72}}, mask = {{1, 1, 1, 1, 1, 1, 1}};
     Tensor a = wide.run(ids, mask), b = narrow.run(ids, mask);
     for (int64_t t = 0; t < 7; ++t) {
@@ -342,14 +362,15 @@ TEST_P(DecoderLlmClassification, RightPaddedRowEqualsAlone) {
     std::vector<int64_t> a = {11, 25, 37, 42}, b = {50, 61, 72, 83, 94, 105, 116};
     Tensor alone_a = cls.run({a}, {{1, 1, 1, 1}});
     Tensor alone_b = cls.run({b}, {{1, 1, 1, 1, 1, 1, 1}});
-    Tensor batch = cls.run({{a[0], a[1], a[2], a[3], pad, pad, pad}, b}, {{1, 1, 1, 1, 0, 0, 0}, {1, 1, 1, 1, 1, 1, 1}});
+    Tensor batch =
+        cls.run({{a[0], a[1], a[2], a[3], pad, pad, pad}, b}, {{1, 1, 1, 1, 0, 0, 0}, {1, 1, 1, 1, 1, 1, 1}});
     EXPECT_TRUE(close(at(batch, 0), at(alone_a, 0)));
     EXPECT_TRUE(close(at(batch, 1), at(alone_b, 0)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, DecoderLlmClassification,
-                         ::testing::Values("llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2", "stablelm",
-                                           "phi3", "mixtral", "qwen2_moe", "gemma2", "gpt_bigcode"));
+                         ::testing::Values("llama", "mistral", "qwen2", "gemma", "phi", "falcon", "starcoder2",
+                                           "stablelm", "phi3", "mixtral", "qwen2_moe", "gemma2", "gpt_bigcode"));
 
 }  // namespace
 }  // namespace hfx::test

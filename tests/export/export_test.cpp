@@ -59,7 +59,7 @@ TEST(Export, EveryOpsetValidates) {
         write_export(built, ckpt, dir.path + "/model.onnx", {});
         std::ostringstream log;
         EXPECT_TRUE(validate_export(built.model, dir.path + "/model.onnx", no_ort(), log)) << "opset " << opset << "\n"
-                                                                                          << log.str();
+                                                                                           << log.str();
     }
 }
 
@@ -148,7 +148,8 @@ double golden_diff(const std::string& onnx, const std::string& fixture) {
 // ONNX Runtime's outputs for the fixture's inputs vs the fixture's outputs (nullopt without ORT).
 std::optional<double> ort_golden_diff(const std::string& onnx, const std::string& fixture) {
     std::optional<OrtOracle> ort = find_ort();
-    if (std::getenv("HFEXPORT_ORT_NODE_MODULES")) EXPECT_TRUE(ort) << "HFEXPORT_ORT_NODE_MODULES is set but ONNX Runtime was not found";
+    if (std::getenv("HFEXPORT_ORT_NODE_MODULES"))
+        EXPECT_TRUE(ort) << "HFEXPORT_ORT_NODE_MODULES is set but ONNX Runtime was not found";
     if (!ort) return std::nullopt;
     auto golden = read_safetensors(fixture + "/golden.safetensors");
     rt::Session s(onnx);

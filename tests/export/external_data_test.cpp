@@ -59,7 +59,8 @@ void expect_layout(const std::string& path) {
     for (const auto& t : mp.graph().initializer()) {
         if (t.data_location() == onnx::TensorProto::EXTERNAL) {
             EXPECT_EQ(external_value(t, "location"), "model.onnx_data") << t.name();
-            uint64_t offset = std::stoull(external_value(t, "offset")), length = std::stoull(external_value(t, "length"));
+            uint64_t offset = std::stoull(external_value(t, "offset")),
+                     length = std::stoull(external_value(t, "length"));
             EXPECT_EQ(offset % kExternalDataAlign, 0u) << t.name() << " at " << offset;
             EXPECT_GE(length, kExternalDataMinBytes) << t.name();
             EXPECT_LE(offset + length, data_size) << t.name();
@@ -105,7 +106,8 @@ TEST_P(ExternalData, LoadsInBothRuntimesAndMatchesTheFixture) {
     std::vector<Tensor> ours = session.run(names, fed->feeds);
 
     std::optional<OrtOracle> ort = find_ort();
-    if (std::getenv("HFEXPORT_ORT_NODE_MODULES")) ASSERT_TRUE(ort) << "HFEXPORT_ORT_NODE_MODULES is set but ONNX Runtime was not found";
+    if (std::getenv("HFEXPORT_ORT_NODE_MODULES"))
+        ASSERT_TRUE(ort) << "HFEXPORT_ORT_NODE_MODULES is set but ONNX Runtime was not found";
     std::map<std::string, Tensor> theirs;
     if (ort) ASSERT_NO_THROW(theirs = ort_run(*ort, path, fed->feeds));
     int compared = 0;
@@ -136,13 +138,15 @@ void move_to_external_data(const std::string& path, const std::string& name) {
         if (t.name() != name) continue;
         ASSERT_TRUE(t.has_raw_data());
         std::string bytes = t.raw_data();
-        uint64_t offset = (fs::file_size(path + "_data") + kExternalDataAlign - 1) / kExternalDataAlign * kExternalDataAlign;
+        uint64_t offset =
+            (fs::file_size(path + "_data") + kExternalDataAlign - 1) / kExternalDataAlign * kExternalDataAlign;
         fs::resize_file(path + "_data", offset);
         std::ofstream(path + "_data", std::ios::binary | std::ios::app) << bytes;
         t.clear_raw_data();
         t.set_data_location(onnx::TensorProto::EXTERNAL);
         for (auto [k, v] : {std::pair<std::string, std::string>{"location", "model.onnx_data"},
-                            {"offset", std::to_string(offset)}, {"length", std::to_string(bytes.size())}}) {
+                            {"offset", std::to_string(offset)},
+                            {"length", std::to_string(bytes.size())}}) {
             auto* e = t.add_external_data();
             e->set_key(k);
             e->set_value(v);
@@ -164,7 +168,8 @@ TEST(ExternalDataCheck, ValidationRefusesAShapeConstantInTheDataFileWithoutOnnxR
     std::string shape_constant;  // an int64 constant some node reads as its axes / shape input
     onnx::ModelProto written = read_model(path);
     for (const auto& t : written.graph().initializer())
-        if (t.data_type() == onnx::TensorProto::INT64 && t.name().find("Squeeze") != std::string::npos) shape_constant = t.name();
+        if (t.data_type() == onnx::TensorProto::INT64 && t.name().find("Squeeze") != std::string::npos)
+            shape_constant = t.name();
     ASSERT_FALSE(shape_constant.empty());
     move_to_external_data(path, shape_constant);
     // Our runtime reads it (external data is data), ONNX Runtime's loader would not.

@@ -24,7 +24,8 @@ Model tied(DType weight_type, int64_t opset) {
     m.outputs = {ValueInfo{"y", DType::f32, {Dim{2, ""}}}};
     Tensor w = Tensor::empty(weight_type, {2});
     for (int k = 0; k < 2; ++k)  // 1.5 and -2 are exact in both half types
-        w.ptr<uint16_t>()[k] = weight_type == DType::f16 ? float_to_half(k ? -2.f : 1.5f) : uint16_t(k ? 0xc000 : 0x3fc0);
+        w.ptr<uint16_t>()[k] =
+            weight_type == DType::f16 ? float_to_half(k ? -2.f : 1.5f) : uint16_t(k ? 0xc000 : 0x3fc0);
     m.initializers["wte.weight"] = w;
     m.nodes = {node("Mul", "/embed", {"x", "wte.weight"}), node("Add", "/lm_head", {"/embed_output_0", "wte.weight"})};
     m.nodes.back().outputs = {"y"};

@@ -71,9 +71,9 @@ std::vector<std::string> listing(const std::string& dir) {
 TEST(Interrupt, FullDiskOnTheModelLeavesNothing) {
     TempDir dir;
     std::string out = dir.path + "/out";
-    Child c = start({"export", "--model", kFixtures + "/bert/sequence-classification", "--feature",
-                     "sequence-classification", out},
-                    dir.path, 32 * 1024);  // model.onnx is ~110 kB
+    Child c = start(
+        {"export", "--model", kFixtures + "/bert/sequence-classification", "--feature", "sequence-classification", out},
+        dir.path, 32 * 1024);  // model.onnx is ~110 kB
     int status = wait_for(c);
     ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
     EXPECT_EQ(WEXITSTATUS(status), 1);
@@ -88,9 +88,9 @@ TEST(Interrupt, FullDiskOnTheModelLeavesNothing) {
 TEST(Interrupt, FullDiskOnOneSplitFileLeavesNone) {
     TempDir dir;
     std::string out = dir.path + "/out";
-    Child c = start({"export", "--model", kFixtures + "/t5/seq2seq-lm", "--feature", "seq2seq-lm", "--split",
-                     "--no-validate", out},
-                    dir.path, HFX_SPLIT_FSIZE_LIMIT);
+    Child c = start(
+        {"export", "--model", kFixtures + "/t5/seq2seq-lm", "--feature", "seq2seq-lm", "--split", "--no-validate", out},
+        dir.path, HFX_SPLIT_FSIZE_LIMIT);
     int status = wait_for(c);
     ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
     EXPECT_EQ(WEXITSTATUS(status), 1);
@@ -109,8 +109,8 @@ TEST(Interrupt, SignalMidWriteRemovesTemporaries) {
     ASSERT_EQ(std::system(make.c_str()), 0);
     for (int sig : {SIGTERM, SIGINT}) {
         std::string out = dir.path + "/out" + std::to_string(sig);
-        Child c = start({"export", "--model", ckpt, "--feature", "sequence-classification", "--no-validate", out},
-                        dir.path);
+        Child c =
+            start({"export", "--model", ckpt, "--feature", "sequence-classification", "--no-validate", out}, dir.path);
         bool seen = false;
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
         while (!seen && std::chrono::steady_clock::now() < deadline) {
@@ -120,7 +120,8 @@ TEST(Interrupt, SignalMidWriteRemovesTemporaries) {
                     seen = true;
             }
             int status = 0;
-            if (!seen && ::waitpid(c.pid, &status, WNOHANG) == c.pid) FAIL() << "export ended before it was interrupted";
+            if (!seen && ::waitpid(c.pid, &status, WNOHANG) == c.pid)
+                FAIL() << "export ended before it was interrupted";
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         ASSERT_TRUE(seen) << "no temporary file appeared";

@@ -58,13 +58,15 @@ TEST_P(DecoderConsistency, LeftPaddingInABatchChangesNothing) {
 
     // Row 0: kShort left-padded to the length of kLong (row 1).
     std::vector<int64_t> ids, mask;
-    for (int64_t c = 0; c < nl; ++c) ids.push_back(c < pad ? 0 : kShort[size_t(c - pad)]), mask.push_back(c < pad ? 0 : 1);
+    for (int64_t c = 0; c < nl; ++c)
+        ids.push_back(c < pad ? 0 : kShort[size_t(c - pad)]), mask.push_back(c < pad ? 0 : 1);
     ids.insert(ids.end(), kLong.begin(), kLong.end());
     mask.insert(mask.end(), size_t(nl), 1);
     auto check = [&](const Tensor& logits, int64_t first_col, const std::string& what) {
         for (int64_t c = 0; c < logits.shape[1]; ++c) {
             int64_t col = first_col + c;
-            EXPECT_EQ(logits_excess(logits, 1, c, ref_long, 0, col), 0) << GetParam() << " " << what << ": long, position " << col;
+            EXPECT_EQ(logits_excess(logits, 1, c, ref_long, 0, col), 0)
+                << GetParam() << " " << what << ": long, position " << col;
             if (col >= pad)
                 EXPECT_EQ(logits_excess(logits, 0, c, ref_short, 0, col - pad), 0)
                     << GetParam() << " " << what << ": padded short, position " << col - pad;

@@ -45,7 +45,9 @@ inline bool has_input(const rt::Session& s, const std::string& name) {
     return false;
 }
 
-inline Tensor i64(std::vector<int64_t> values, Shape shape) { return Tensor::from(DType::i64, std::move(shape), values); }
+inline Tensor i64(std::vector<int64_t> values, Shape shape) {
+    return Tensor::from(DType::i64, std::move(shape), values);
+}
 
 // One forward as generate() feeds it: `ids` [b, new] are the last columns of `mask` [b, total];
 // position_ids (when taken) = cumsum(mask) - 1, 1 on padding; `past` may be empty.
@@ -59,7 +61,8 @@ inline std::map<std::string, Tensor> run_decoder(rt::Session& s, const Tensor& i
         int64_t b = ids.shape[0], n = ids.shape[1], total = mask.shape[1];
         Tensor pos = Tensor::empty(DType::i64, {b, n});
         for (int64_t r = 0; r < b; ++r)
-            for (int64_t c = 0; c < n; ++c) pos.ptr<int64_t>()[r * n + c] = all.ptr<int64_t>()[r * total + total - n + c];
+            for (int64_t c = 0; c < n; ++c)
+                pos.ptr<int64_t>()[r * n + c] = all.ptr<int64_t>()[r * total + total - n + c];
         feeds["position_ids"] = pos;
     }
     std::vector<std::string> names = s.output_names();

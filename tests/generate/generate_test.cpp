@@ -124,10 +124,11 @@ TEST(GenerateCli, StopsAtTheConfigsEosToken) {
     std::vector<int64_t> free_run = full_sequence_argmax(full, {5, 6, 7}, 5);
     std::string ckpt = dir.path + "/ckpt";
     std::filesystem::copy(std::string(HFX_FIXTURES_DIR) + "/gpt2/causal-lm", ckpt);
-    std::ofstream(ckpt + "/generation_config.json") << "{\"eos_token_id\": " << free_run.at(1) << ", \"pad_token_id\": 0}";
+    std::ofstream(ckpt + "/generation_config.json")
+        << "{\"eos_token_id\": " << free_run.at(1) << ", \"pad_token_id\": 0}";
     auto tokens = [&](const std::string& extra) {
-        std::string cmd = std::string(HFX_EXE) + " -q generate " + ckpt + " --input-ids 5,6,7 --max-new-tokens 5 --json " +
-                          extra + " 2>&1";
+        std::string cmd = std::string(HFX_EXE) + " -q generate " + ckpt +
+                          " --input-ids 5,6,7 --max-new-tokens 5 --json " + extra + " 2>&1";
         FILE* p = ::popen(cmd.c_str(), "r");
         std::string text;
         char buf[4096];

@@ -57,8 +57,10 @@ TEST_P(TokenClassification, ClassifierOnTheGoldenHiddenStates) {
     const Tensor& mask = golden.at("attention_mask");
     for (int64_t r = 0; r < mask.numel(); ++r)
         if (mask.ptr<int64_t>()[r] == 0)
-            for (int64_t l = 0; l < labels; ++l) logits.ptr<float>()[r * labels + l] = expected.ptr<float>()[r * labels + l] = 0;
-    EXPECT_TRUE(all_close(logits, expected, 1e-4, 1e-4)) << GetParam() << ": max |diff| " << max_abs_diff(logits, expected);
+            for (int64_t l = 0; l < labels; ++l)
+                logits.ptr<float>()[r * labels + l] = expected.ptr<float>()[r * labels + l] = 0;
+    EXPECT_TRUE(all_close(logits, expected, 1e-4, 1e-4))
+        << GetParam() << ": max |diff| " << max_abs_diff(logits, expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Decoders, TokenClassification, ::testing::Values("gpt2", "gpt_neo", "gpt_neox", "bloom"),

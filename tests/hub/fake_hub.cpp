@@ -45,14 +45,22 @@ std::string url_decode(const std::string& s) {
 
 const char* reason(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 206: return "Partial Content";
-        case 302: return "Found";
-        case 401: return "Unauthorized";
-        case 404: return "Not Found";
-        case 416: return "Range Not Satisfiable";
-        case 500: return "Internal Server Error";
-        default: return "Error";
+        case 200:
+            return "OK";
+        case 206:
+            return "Partial Content";
+        case 302:
+            return "Found";
+        case 401:
+            return "Unauthorized";
+        case 404:
+            return "Not Found";
+        case 416:
+            return "Range Not Satisfiable";
+        case 500:
+            return "Internal Server Error";
+        default:
+            return "Error";
     }
 }
 
@@ -85,8 +93,7 @@ struct FakeHub::Server {
             asio::io_context io2;
             tcp::socket s(io2);
             s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()));
-        } catch (...) {
-        }
+        } catch (...) {}
         thread.join();
     }
     unsigned short port() const { return acceptor.local_endpoint().port(); }
@@ -108,7 +115,8 @@ struct FakeHub::Server {
         http::read(socket, buffer, req, ec);
         if (ec) return;
         std::string method(req.method_string()), target(req.target());
-        Reply r = handler(method, target, std::string(req[http::field::authorization]), std::string(req[http::field::range]));
+        Reply r =
+            handler(method, target, std::string(req[http::field::authorization]), std::string(req[http::field::range]));
         std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + reason(r.status) + "\r\n";
         for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
         head += "Content-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
@@ -122,19 +130,18 @@ struct FakeHub::Server {
 
 FakeHub::FakeHub() {
     auto logged = [this](const char* server, auto handle) {
-        return [this, server, handle](const std::string& m, const std::string& t, const std::string& a, const std::string& r) {
+        return [this, server, handle](const std::string& m, const std::string& t, const std::string& a,
+                                      const std::string& r) {
             std::lock_guard<std::mutex> lock(mutex_);
             log_.push_back({server, m, t, r, a});
             return handle(t, a, r);
         };
     };
     // The CDN first: the hub's redirects name its port.
-    cdn_ = std::make_unique<Server>(logged("cdn", [this](const std::string& t, const std::string&, const std::string& r) {
-        return handle_cdn(t, r);
-    }));
-    hub_ = std::make_unique<Server>(logged("hub", [this](const std::string& t, const std::string& a, const std::string&) {
-        return handle_hub(t, a);
-    }));
+    cdn_ = std::make_unique<Server>(logged(
+        "cdn", [this](const std::string& t, const std::string&, const std::string& r) { return handle_cdn(t, r); }));
+    hub_ = std::make_unique<Server>(logged(
+        "hub", [this](const std::string& t, const std::string& a, const std::string&) { return handle_hub(t, a); }));
 }
 
 HttpReply FakeHub::handle_cdn(const std::string& t, const std::string& range) {
@@ -153,10 +160,12 @@ HttpReply FakeHub::handle_cdn(const std::string& t, const std::string& range) {
     rep.headers.emplace_back("Accept-Ranges", "bytes");
     size_t from = 0;
     if (!range.empty() && !ignore_range_) {
-        if (std::sscanf(range.c_str(), "bytes=%zu-", &from) != 1 || from >= bytes->size()) return error(416, "", "bad range");
+        if (std::sscanf(range.c_str(), "bytes=%zu-", &from) != 1 || from >= bytes->size())
+            return error(416, "", "bad range");
         rep.status = 206;
-        rep.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" + std::to_string(bytes->size() - 1) +
-                                                      "/" + std::to_string(bytes->size()));
+        rep.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
+                                                      std::to_string(bytes->size() - 1) + "/" +
+                                                      std::to_string(bytes->size()));
     }
     rep.body = bytes->substr(from);
     long drop = drop_after_.exchange(-1);
@@ -212,13 +221,20 @@ HttpReply FakeHub::handle_hub(const std::string& target, const std::string& auth
     auto it = repos_.find(repo_id);
     if (it == repos_.end()) return error(404, "RepoNotFound", "Repository not found");
     const FakeRepo& repo = it->second;
-    if (!repo.token.empty() && auth != "Bearer " + repo.token) return error(401, "", "Invalid credentials in Authorization header");
+    if (!repo.token.empty() && auth != "Bearer " + repo.token)
+        return error(401, "", "Invalid credentials in Authorization header");
     std::string commit = repo.refs.count(rev) ? repo.refs.at(rev) : rev;
     auto files = repo.commits.find(commit);
     if (files == repo.commits.end()) return error(404, "RevisionNotFound", "Invalid rev id: " + rev);
     if (api) {
-        nlohmann::json j{{"id", repo_id}, {"modelId", repo_id}, {"sha", commit}, {"private", !repo.token.empty()},
-                         {"downloads", 0}, {"likes", 0}, {"tags", nlohmann::json::array()}, {"siblings", nlohmann::json::array()}};
+        nlohmann::json j{{"id", repo_id},
+                         {"modelId", repo_id},
+                         {"sha", commit},
+                         {"private", !repo.token.empty()},
+                         {"downloads", 0},
+                         {"likes", 0},
+                         {"tags", nlohmann::json::array()},
+                         {"siblings", nlohmann::json::array()}};
         for (const auto& [name, bytes] : files->second) j["siblings"].push_back({{"rfilename", name}});
         for (const std::string& name : repo.listed_only)
             if (!files->second.count(name)) j["siblings"].push_back({{"rfilename", name}});
@@ -239,11 +255,12 @@ HttpReply FakeHub::handle_hub(const std::string& target, const std::string& auth
     if (is_lfs(file)) {
         std::string sha = sha256(f->second);
         r.status = 302;
-        r.headers.emplace_back("Location", "http://127.0.0.1:" + std::to_string(cdn_->port()) + "/blobs/" + sha +
-                                               "?X-Signature=fake");
+        r.headers.emplace_back(
+            "Location", "http://127.0.0.1:" + std::to_string(cdn_->port()) + "/blobs/" + sha + "?X-Signature=fake");
         r.headers.emplace_back("X-Linked-Etag", "\"" + sha + "\"");
         r.headers.emplace_back("X-Linked-Size", std::to_string(f->second.size()));
-        r.headers.emplace_back("ETag", "\"" + git_etag("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha) + "\"");
+        r.headers.emplace_back("ETag",
+                               "\"" + git_etag("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha) + "\"");
         r.body = "Found. Redirecting to the CDN";
     } else {
         r.headers.emplace_back("ETag", "\"" + git_etag(f->second) + "\"");
@@ -268,14 +285,14 @@ std::string FakeHub::git_etag(const std::string& bytes) {
 // FIPS 180-4 SHA-256 (what the hub names LFS blobs by).
 std::string FakeHub::sha256(const std::string& bytes) {
     static const uint32_t K[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-        0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-        0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-        0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-        0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-        0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-        0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2};
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     std::string m = bytes;
     uint64_t bits = uint64_t(bytes.size()) * 8;

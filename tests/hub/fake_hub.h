@@ -19,9 +19,9 @@
 namespace hfx::test {
 
 struct FakeRepo {
-    std::map<std::string, std::string> refs;                           // branch or tag -> commit
+    std::map<std::string, std::string> refs;                            // branch or tag -> commit
     std::map<std::string, std::map<std::string, std::string>> commits;  // commit -> file -> bytes
-    std::string token;  // non-empty: private, answered only with "Authorization: Bearer <token>"
+    std::string token;                     // non-empty: private, answered only with "Authorization: Bearer <token>"
     std::vector<std::string> listed_only;  // in the API's file list, but 404 on resolve
 };
 
@@ -50,7 +50,7 @@ public:
     void set_ignore_range(bool ignore) { ignore_range_ = ignore; }
     void set_cdn_failure(int status) { cdn_failure_ = status; }  // every CDN answer is this error (0: none)
 
-    static bool is_lfs(const std::string& file);  // weights go through the CDN, as on the hub
+    static bool is_lfs(const std::string& file);            // weights go through the CDN, as on the hub
     static std::string git_etag(const std::string& bytes);  // sha1("blob <n>\0" + bytes)
     static std::string sha256(const std::string& bytes);
 

@@ -16,7 +16,6 @@ int main() {
     hub.add_repo("org/tiny-bert", repo);
     std::cout << hub.endpoint() << std::endl;
     std::string line;
-    while (std::getline(std::cin, line)) {
-    }
+    while (std::getline(std::cin, line)) {}
     return 0;
 }

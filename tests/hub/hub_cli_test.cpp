@@ -27,13 +27,15 @@ TEST_F(HubTest, ExportFromHubIdEqualsExportOfTheFolder) {
         EXPECT_EQ(read_file(tmp.path + "/from-hub/" + side), read_file(folder + "/" + side)) << side;
     // Run again: the cache is warm, only the API call goes out.
     hub.clear_requests();
-    CliResult c = run_cli("export --no-ort --no-validate --task fill-mask --model org/tiny-bert " + tmp.path + "/again");
+    CliResult c =
+        run_cli("export --no-ort --no-validate --task fill-mask --model org/tiny-bert " + tmp.path + "/again");
     ASSERT_EQ(c.code, 0) << c.err;
     EXPECT_EQ(hub.requests().size(), 1u);
     // Offline: no request at all, same file.
     ::setenv("HF_HUB_OFFLINE", "1", 1);
     hub.clear_requests();
-    CliResult d = run_cli("export --no-ort --no-validate --task fill-mask --model org/tiny-bert " + tmp.path + "/offline");
+    CliResult d =
+        run_cli("export --no-ort --no-validate --task fill-mask --model org/tiny-bert " + tmp.path + "/offline");
     ASSERT_EQ(d.code, 0) << d.err;
     EXPECT_TRUE(hub.requests().empty());
     EXPECT_EQ(read_file(tmp.path + "/offline/model.onnx"), onnx);
@@ -49,14 +51,16 @@ TEST_F(HubTest, MissingModelIsOneLineErrorAndNoOutput) {
     ::setenv("HF_HUB_OFFLINE", "1", 1);
     r = run_cli("export --no-ort --model org/tiny-bert " + tmp.path + "/out");
     EXPECT_NE(r.code, 0);
-    EXPECT_NE(r.err.find("model 'org/tiny-bert': 'config.json' is not in the Hugging Face cache"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("model 'org/tiny-bert': 'config.json' is not in the Hugging Face cache"), std::string::npos)
+        << r.err;
     EXPECT_FALSE(fs::exists(tmp.path + "/out"));
 }
 
 TEST_F(HubTest, ValidateTakesAHubId) {
     CliResult a = run_cli("export --no-ort --no-validate --task fill-mask --model org/tiny-bert " + tmp.path + "/out");
     ASSERT_EQ(a.code, 0) << a.err;
-    CliResult v = run_cli("validate --no-ort --feature masked-lm --model org/tiny-bert " + tmp.path + "/out/model.onnx");
+    CliResult v =
+        run_cli("validate --no-ort --feature masked-lm --model org/tiny-bert " + tmp.path + "/out/model.onnx");
     EXPECT_EQ(v.code, 0) << v.err;
 }
 

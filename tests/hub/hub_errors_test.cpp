@@ -118,7 +118,8 @@ TEST(HubIds, ParseAsHuggingFaceHubValidatesThem) {
     EXPECT_EQ(id->revision, "v1.0");
     EXPECT_EQ(hub::parse_model_id("bert-base-uncased")->revision, "main");
     EXPECT_EQ(hub::parse_model_id("org/name@refs/pr/1")->revision, "refs/pr/1");
-    for (const char* bad : {"a/b/c", "/abs/path", "./rel", "org--x/y", "a..b", "-lead/x", "x/name.git", "org/na me", "org/x@", ""})
+    for (const char* bad :
+         {"a/b/c", "/abs/path", "./rel", "org--x/y", "a..b", "-lead/x", "x/name.git", "org/na me", "org/x@", ""})
         EXPECT_FALSE(hub::parse_model_id(bad)) << bad;
     EXPECT_TRUE(hub::is_commit_hash(std::string(40, 'a')));
     EXPECT_FALSE(hub::is_commit_hash(std::string(40, 'A')));

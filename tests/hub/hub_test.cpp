@@ -178,8 +178,7 @@ TEST_F(HubTest, DroppedConnectionResumesWithRange) {
     for (const LoggedRequest& r : hub.requests())
         if (r.server == "cdn") ranges.push_back(r.range);
     EXPECT_EQ(ranges, (std::vector<std::string>{"", "bytes=" + std::to_string(half) + "-"}));
-    for (const auto& e : fs::directory_iterator(repo_dir() + "/blobs"))
-        EXPECT_EQ(e.path().extension(), "") << e.path();
+    for (const auto& e : fs::directory_iterator(repo_dir() + "/blobs")) EXPECT_EQ(e.path().extension(), "") << e.path();
 }
 
 TEST_F(HubTest, IncompleteBlobOfAnEarlierRunIsResumed) {
@@ -240,8 +239,9 @@ TEST_F(HubTest, ShardedWeightsFetchEveryShardOfTheIndex) {
                        {"pytorch_model.bin", tiny_bert_files()["pytorch_model.bin"]}};
     hub.add_repo("org/sharded", repo);
     std::string snap = hub::resolve_model("org/sharded");
-    EXPECT_EQ(names_in(snap), (std::set<std::string>{"config.json", "model.safetensors.index.json",
-                                                     "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}));
+    EXPECT_EQ(names_in(snap),
+              (std::set<std::string>{"config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+                                     "model-00002-of-00002.safetensors"}));
     Checkpoint ckpt = Checkpoint::open(snap);
     EXPECT_EQ(ckpt.names(), whole.names());
     EXPECT_EQ(ckpt.num_parameters(), whole.num_parameters());

@@ -78,7 +78,8 @@ TEST(ConfigAudit, UnknownKeyWarnsAndStrictFails) {
         "config.json: keys not read by plugin 'bert': position_bias_flavour (the export may not honour them; "
         "--strict makes this an error)";
 
-    CliResult r = run_cli("export --model " + ckpt + " --feature sequence-classification --no-ort " + dir.path + "/warn");
+    CliResult r =
+        run_cli("export --model " + ckpt + " --feature sequence-classification --no-ort " + dir.path + "/warn");
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.err.find(line), std::string::npos) << r.err;
     EXPECT_TRUE(fs::exists(dir.path + "/warn/model.onnx"));
@@ -91,7 +92,8 @@ TEST(ConfigAudit, UnknownKeyWarnsAndStrictFails) {
 
     // The committed fixture itself: no warning, and --strict exports.
     const std::string fixture = std::string(HFX_FIXTURES_DIR) + "/bert/sequence-classification";
-    r = run_cli("export --model " + fixture + " --feature sequence-classification --strict --no-ort " + dir.path + "/ok");
+    r = run_cli("export --model " + fixture + " --feature sequence-classification --strict --no-ort " + dir.path +
+                "/ok");
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.err.find("keys not read"), std::string::npos) << r.err;
 }

@@ -45,13 +45,14 @@ TEST(EncoderFamily, RobertaIgnoresRightPadding) {
     const Tensor& ids = e->golden.at("input_ids");
     const Tensor& mask = e->golden.at("attention_mask");
     // Row 1 holds 5 tokens and 2 padding; run it padded and cut to its 5 tokens.
-    auto padded = e->session->run({"last_hidden_state"}, {{"input_ids", row_prefix(ids, 1, 7)},
-                                                          {"attention_mask", row_prefix(mask, 1, 7)}})[0];
-    auto cut = e->session->run({"last_hidden_state"}, {{"input_ids", row_prefix(ids, 1, 5)},
-                                                       {"attention_mask", row_prefix(mask, 1, 5)}})[0];
+    auto padded = e->session->run(
+        {"last_hidden_state"}, {{"input_ids", row_prefix(ids, 1, 7)}, {"attention_mask", row_prefix(mask, 1, 7)}})[0];
+    auto cut = e->session->run({"last_hidden_state"},
+                               {{"input_ids", row_prefix(ids, 1, 5)}, {"attention_mask", row_prefix(mask, 1, 5)}})[0];
     ASSERT_EQ(cut.shape, (Shape{1, 5, 32}));
     double worst = 0;
-    for (int64_t k = 0; k < 5 * 32; ++k) worst = std::max(worst, double(std::abs(padded.ptr<float>()[k] - cut.ptr<float>()[k])));
+    for (int64_t k = 0; k < 5 * 32; ++k)
+        worst = std::max(worst, double(std::abs(padded.ptr<float>()[k] - cut.ptr<float>()[k])));
     EXPECT_LT(worst, 1e-5);
 }
 

@@ -125,7 +125,8 @@ TEST(BadModel, SliceAfterAnExpandThatWraps) {
     c.node("Expand", "expand", {"x", "shape"}, "big");
     for (const char* n : {"starts", "ends"}) {
         int64_t v = std::string(n) == "starts" ? 1 : 3;
-        c.initializer(n, onnx::TensorProto::INT64, {1})->set_raw_data(std::string(reinterpret_cast<const char*>(&v), 8));
+        c.initializer(n, onnx::TensorProto::INT64, {1})
+            ->set_raw_data(std::string(reinterpret_cast<const char*>(&v), 8));
     }
     c.node("Slice", "slice", {"big", "starts", "ends"}, "y");
     c.output("y");

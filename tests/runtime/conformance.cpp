@@ -29,11 +29,14 @@ const std::map<std::string, std::string> kSkip = {
     {"test_castlike_FLOAT_to_STRING_expanded", "string tensors are not supported"},
     {"test_castlike_STRING_to_FLOAT", "string tensors are not supported"},
     {"test_castlike_STRING_to_FLOAT_expanded", "string tensors are not supported"},
-    {"test_cast_FLOAT_to_BFLOAT16", "ONNX 1.12 data expects truncation; ONNX >= 1.14 and ORT round to nearest even, as we do"},
+    {"test_cast_FLOAT_to_BFLOAT16",
+     "ONNX 1.12 data expects truncation; ONNX >= 1.14 and ORT round to nearest even, as we do"},
     {"test_castlike_BFLOAT16_to_FLOAT", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
-    {"test_castlike_BFLOAT16_to_FLOAT_expanded", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
+    {"test_castlike_BFLOAT16_to_FLOAT_expanded",
+     "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
     {"test_castlike_FLOAT_to_BFLOAT16", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
-    {"test_castlike_FLOAT_to_BFLOAT16_expanded", "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
+    {"test_castlike_FLOAT_to_BFLOAT16_expanded",
+     "ONNX 1.12 data feeds 'like' with a rank other than the graph declares"},
     {"test_equal_string", "string tensors are not supported"},
     {"test_equal_string_broadcast", "string tensors are not supported"},
     {"test_identity_opt", "optional values are not supported"},
@@ -68,27 +71,43 @@ std::string missing_ops(const Model& m) {
 
 double value_at(const Tensor& t, int64_t i) {
     switch (t.dtype) {
-        case DType::f32: return t.ptr<float>()[i];
-        case DType::f64: return t.ptr<double>()[i];
-        case DType::f16: return half_to_float(t.ptr<uint16_t>()[i]);
-        case DType::bf16: return bf16_to_float(t.ptr<uint16_t>()[i]);
-        case DType::i64: return double(t.ptr<int64_t>()[i]);
-        case DType::i32: return t.ptr<int32_t>()[i];
-        case DType::i16: return t.ptr<int16_t>()[i];
-        case DType::i8: return t.ptr<int8_t>()[i];
-        case DType::u8: case DType::boolean: return t.ptr<uint8_t>()[i];
-        case DType::u16: return t.ptr<uint16_t>()[i];
-        case DType::u32: return t.ptr<uint32_t>()[i];
-        case DType::u64: return double(t.ptr<uint64_t>()[i]);
-        default: return 0;
+        case DType::f32:
+            return t.ptr<float>()[i];
+        case DType::f64:
+            return t.ptr<double>()[i];
+        case DType::f16:
+            return half_to_float(t.ptr<uint16_t>()[i]);
+        case DType::bf16:
+            return bf16_to_float(t.ptr<uint16_t>()[i]);
+        case DType::i64:
+            return double(t.ptr<int64_t>()[i]);
+        case DType::i32:
+            return t.ptr<int32_t>()[i];
+        case DType::i16:
+            return t.ptr<int16_t>()[i];
+        case DType::i8:
+            return t.ptr<int8_t>()[i];
+        case DType::u8:
+        case DType::boolean:
+            return t.ptr<uint8_t>()[i];
+        case DType::u16:
+            return t.ptr<uint16_t>()[i];
+        case DType::u32:
+            return t.ptr<uint32_t>()[i];
+        case DType::u64:
+            return double(t.ptr<uint64_t>()[i]);
+        default:
+            return 0;
     }
 }
 
 // Empty string when equal, else what differs.
 std::string compare(const Tensor& got, const Tensor& ref) {
-    if (got.dtype != ref.dtype) return std::string("dtype ") + dtype_name(got.dtype) + ", expected " + dtype_name(ref.dtype);
+    if (got.dtype != ref.dtype)
+        return std::string("dtype ") + dtype_name(got.dtype) + ", expected " + dtype_name(ref.dtype);
     if (got.shape != ref.shape) return "shape " + shape_str(got.shape) + ", expected " + shape_str(ref.shape);
-    bool is_float = ref.dtype == DType::f32 || ref.dtype == DType::f64 || ref.dtype == DType::f16 || ref.dtype == DType::bf16;
+    bool is_float =
+        ref.dtype == DType::f32 || ref.dtype == DType::f64 || ref.dtype == DType::f16 || ref.dtype == DType::bf16;
     if (!is_float) {
         if (std::memcmp(got.data, ref.data, ref.nbytes()) == 0) return "";
         for (int64_t i = 0; i < ref.numel(); ++i)
@@ -117,11 +136,13 @@ rt::Value load_value(const fs::path& p, const ValueInfo& v) {
 }
 
 std::string compare(const rt::Value& got, const rt::Value& ref) {
-    if (got.is_sequence() != ref.is_sequence()) return got.is_sequence() ? "a sequence, expected a tensor" : "a tensor, expected a sequence";
+    if (got.is_sequence() != ref.is_sequence())
+        return got.is_sequence() ? "a sequence, expected a tensor" : "a tensor, expected a sequence";
     if (!ref.is_sequence()) return compare(got.tensor, ref.tensor);
     const auto& g = got.sequence->items;
     const auto& r = ref.sequence->items;
-    if (g.size() != r.size()) return "sequence of " + std::to_string(g.size()) + ", expected " + std::to_string(r.size());
+    if (g.size() != r.size())
+        return "sequence of " + std::to_string(g.size()) + ", expected " + std::to_string(r.size());
     for (size_t i = 0; i < r.size(); ++i) {
         std::string d = compare(g[i], r[i]);
         if (!d.empty()) return "item " + std::to_string(i) + ": " + d;

@@ -14,7 +14,8 @@ using namespace hfx::test;
 namespace {
 rt::Plan plan_of(const Model& m) {
     rt::ExecOptions run{&m, nullptr, 1};
-    return rt::plan_graph(m, [](const rt::Plan&, const Node&, rt::Step&) {}, run);
+    return rt::plan_graph(
+        m, [](const rt::Plan&, const Node&, rt::Step&) {}, run);
 }
 
 std::string steps_of(const rt::Plan& p) {
@@ -119,7 +120,8 @@ TEST(FusePass, LayerNormFromTheOpset11Lowering) {
 
 TEST(FusePass, GeluFromTheErfForm) {
     Model m = graph_with_input();
-    m.initializers = {{"c", f32({}, {float(1.0 / std::sqrt(2.0))})}, {"one", f32({}, {1.f})}, {"half", f32({}, {0.5f})}};
+    m.initializers = {
+        {"c", f32({}, {float(1.0 / std::sqrt(2.0))})}, {"one", f32({}, {1.f})}, {"half", f32({}, {0.5f})}};
     add_node(m, "Mul", {"x", "c"}, "u");
     add_node(m, "Erf", {"u"}, "e");
     add_node(m, "Add", {"e", "one"}, "e1");

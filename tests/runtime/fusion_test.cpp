@@ -23,10 +23,14 @@ Model block(int64_t opset, std::mt19937& rng) {
     m.opsets[""] = 17;
     m.inputs = {ValueInfo{"x", DType::f32, {{-1, "batch"}, {-1, "sequence"}, {8, ""}}, {}}};
     m.outputs = {ValueInfo{"y", DType::f32, {}, {}}};
-    m.initializers = {{"w1", random_f32({16, 8}, rng)},       {"b1", random_f32({16}, rng)},
-                      {"w2", random_f32({8, 16}, rng)},       {"b2", random_f32({8}, rng)},
-                      {"g", random_f32({8}, rng, 0.1f)},      {"beta", random_f32({8}, rng)},
-                      {"c", f32({}, {float(1.0 / std::sqrt(2.0))})}, {"one", f32({}, {1.f})},
+    m.initializers = {{"w1", random_f32({16, 8}, rng)},
+                      {"b1", random_f32({16}, rng)},
+                      {"w2", random_f32({8, 16}, rng)},
+                      {"b2", random_f32({8}, rng)},
+                      {"g", random_f32({8}, rng, 0.1f)},
+                      {"beta", random_f32({8}, rng)},
+                      {"c", f32({}, {float(1.0 / std::sqrt(2.0))})},
+                      {"one", f32({}, {1.f})},
                       {"half", f32({}, {0.5f})}};
     m.initializers["g"] = f32({8}, {1, 1.1f, 0.9f, 1, 1.2f, 0.8f, 1, 1});
     add_node(m, "Transpose", {"w1"}, "w1t", {{"perm", ints_attr({1, 0})}});

@@ -59,16 +59,19 @@ TEST(GemmLib, SgemmMatchesDoubleReference) {
     if (!rt::lib::enabled()) GTEST_SKIP() << "built without oneDNN (or HFX_GEMM_LIB=0)";
     with_and_without_pool([](int threads) {
         for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{130, 260, 300}, {300, 1000, 513}}) {
-            std::vector<float> a = values(size_t(m * k), 1), b = values(size_t(n * k), 2), c0 = values(size_t(m * n), 3);
+            std::vector<float> a = values(size_t(m * k), 1), b = values(size_t(n * k), 2),
+                               c0 = values(size_t(m * n), 3);
             for (bool ta : {false, true})
                 for (bool tb : {false, true})
                     for (bool acc : {false, true}) {
                         // Without acc, C starts as NaN: the library must not read it.
-                        std::vector<float> c = acc ? c0 : std::vector<float>(c0.size(), std::numeric_limits<float>::quiet_NaN());
+                        std::vector<float> c =
+                            acc ? c0 : std::vector<float>(c0.size(), std::numeric_limits<float>::quiet_NaN());
                         ASSERT_TRUE(rt::lib::sgemm(m, n, k, a.data(), ta, b.data(), tb, c.data(), 0.5f, acc));
                         auto want = reference(m, n, k, a, ta, b, tb, c0, 0.5, acc ? 1.0 : 0.0);
-                        EXPECT_LT(worst(c.data(), want), 1e-3) << "threads=" << threads << " m=" << m << " n=" << n
-                                                               << " k=" << k << " ta=" << ta << " tb=" << tb << " acc=" << acc;
+                        EXPECT_LT(worst(c.data(), want), 1e-3)
+                            << "threads=" << threads << " m=" << m << " n=" << n << " k=" << k << " ta=" << ta
+                            << " tb=" << tb << " acc=" << acc;
                     }
         }
     });
@@ -90,7 +93,8 @@ TEST(GemmLib, ReorderedWeightMatchesDoubleReference) {
                 for (int64_t m : rows) {
                     std::vector<float> a = values(size_t(m * k), 5), c0 = values(size_t(m * n), 6);
                     for (bool acc : {false, true}) {
-                        std::vector<float> c = acc ? c0 : std::vector<float>(c0.size(), std::numeric_limits<float>::quiet_NaN());
+                        std::vector<float> c =
+                            acc ? c0 : std::vector<float>(c0.size(), std::numeric_limits<float>::quiet_NaN());
                         rt::gemm_packed(m, a.data(), *packed, c.data(), acc);
                         auto want = reference(m, n, k, a, false, b, tb, c0, 1.0, acc ? 1.0 : 0.0);
                         EXPECT_LT(worst(c.data(), want), 1e-3) << "threads=" << threads << " m=" << m << " n=" << n

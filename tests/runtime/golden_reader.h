@@ -42,7 +42,8 @@ inline std::map<std::string, Tensor> read_safetensors(const std::string& path) {
         if (dt == DType::undefined) fail("safetensors '", path, "': tensor '", name, "' has unsupported dtype");
         auto off = v["data_offsets"].get<std::vector<uint64_t>>();
         Tensor t = Tensor::empty(dt, shape);
-        if (off.size() != 2 || off[1] - off[0] != t.nbytes()) fail("safetensors '", path, "': tensor '", name, "' size");
+        if (off.size() != 2 || off[1] - off[0] != t.nbytes())
+            fail("safetensors '", path, "': tensor '", name, "' size");
         f.seekg(std::streamoff(8 + n + off[0]));
         f.read(static_cast<char*>(t.data), std::streamsize(t.nbytes()));
         if (!f) fail("safetensors '", path, "': tensor '", name, "' truncated");

@@ -73,9 +73,7 @@ onnx::ModelProto matmul_model(bool external) {
     return m;
 }
 
-void write(const fs::path& p, const std::string& bytes) {
-    std::ofstream(p, std::ios::binary) << bytes;
-}
+void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
 std::vector<float> run(const std::string& path) {
     rt::Session s(path);

@@ -95,7 +95,8 @@ TEST(Ops, SplitToSequenceAndConcatFromSequence) {
     m.nodes.push_back(node("ConcatFromSequence", {"parts"}, {"back"}, {{"axis", int_attr(-1)}}));
     m.nodes.push_back(node("SplitToSequence", {"x"}, {"cols"}, {{"axis", int_attr(1)}, {"keepdims", int_attr(0)}}));
     m.nodes.push_back(node("SequenceErase", {"cols"}, {"cols4"}));
-    m.nodes.push_back(node("ConcatFromSequence", {"cols4"}, {"stacked"}, {{"axis", int_attr(0)}, {"new_axis", int_attr(1)}}));
+    m.nodes.push_back(
+        node("ConcatFromSequence", {"cols4"}, {"stacked"}, {{"axis", int_attr(0)}, {"new_axis", int_attr(1)}}));
     m.outputs = {value("parts", DType::f32, {}, true), value("n"), value("back"), value("stacked")};
     rt::Session s(std::move(m));
     Tensor x = f32({2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
@@ -115,7 +116,8 @@ TEST(Ops, SplitToSequenceAndConcatFromSequence) {
 TEST(Ops, LoopCarriesSequencesAndReadsOuterScope) {
     auto body = std::make_shared<Model>();
     body->opsets[""] = 17;
-    body->inputs = {value("i", DType::i64, {Dim{1, ""}}), value("c", DType::boolean), value("acc", DType::f32, {}, true)};
+    body->inputs = {value("i", DType::i64, {Dim{1, ""}}), value("c", DType::boolean),
+                    value("acc", DType::f32, {}, true)};
     body->initializers["k"] = f32({}, {2});
     body->nodes.push_back(node("SequenceAt", {"rows", "i"}, {"row"}));
     body->nodes.push_back(node("Mul", {"row", "k"}, {"twice"}));
@@ -157,7 +159,8 @@ TEST(Ops, NonZeroGatherNDDepthToSpaceGlobalAveragePool) {
     rt::Session nz(one_node("NonZero", 13, {"x"}, {}));
     Tensor idx = nz.run({}, {{"x", x}})[0];
     ASSERT_EQ(shape_str(idx.shape), "(2, 3)");
-    EXPECT_EQ((std::vector<int64_t>(idx.ptr<int64_t>(), idx.ptr<int64_t>() + 6)), (std::vector<int64_t>{0, 1, 1, 1, 0, 2}));
+    EXPECT_EQ((std::vector<int64_t>(idx.ptr<int64_t>(), idx.ptr<int64_t>() + 6)),
+              (std::vector<int64_t>{0, 1, 1, 1, 0, 2}));
     // Pooled sequence classification: logits[arange(batch), last_index].
     Tensor logits = f32({2, 3, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
     rt::Session gnd(one_node("GatherND", 13, {"l", "i"}, {}));
@@ -199,10 +202,14 @@ TEST(Ops, EinsumGemmRouteMatchesGeneralLoop) {
         const char* eq;
         Shape a, b;
     };
-    std::vector<Case> cases = {{"bhid,bhjd->bhij", {2, 3, 4, 5}, {2, 3, 6, 5}}, {"bhij,bhjd->bhid", {2, 3, 4, 6}, {2, 3, 6, 5}},
-                               {"bind,bjnd->bnij", {2, 4, 3, 5}, {2, 6, 3, 5}}, {"ij,jk->ik", {3, 4}, {4, 2}},
-                               {"i,i->", {5}, {5}},                            {"i,j->ji", {3}, {4}},
-                               {"...ij,...jk->...ik", {2, 3, 4}, {2, 4, 5}},   {"bij,bkj", {2, 3, 4}, {2, 5, 4}},
+    std::vector<Case> cases = {{"bhid,bhjd->bhij", {2, 3, 4, 5}, {2, 3, 6, 5}},
+                               {"bhij,bhjd->bhid", {2, 3, 4, 6}, {2, 3, 6, 5}},
+                               {"bind,bjnd->bnij", {2, 4, 3, 5}, {2, 6, 3, 5}},
+                               {"ij,jk->ik", {3, 4}, {4, 2}},
+                               {"i,i->", {5}, {5}},
+                               {"i,j->ji", {3}, {4}},
+                               {"...ij,...jk->...ik", {2, 3, 4}, {2, 4, 5}},
+                               {"bij,bkj", {2, 3, 4}, {2, 5, 4}},
                                {"ij,kj->ikj", {2, 3}, {4, 3}}};
     for (const auto& c : cases) {
         auto fill = [](const Shape& s, int seed) {

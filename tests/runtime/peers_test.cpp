@@ -37,7 +37,8 @@ void missing_ops(const Model& m, std::string& out) {
     for (const auto& n : m.nodes) {
         auto it = m.opsets.find(n.domain);
         int64_t v = it == m.opsets.end() ? 1 : it->second;
-        if (!rt::find_kernel(n.domain, n.op, v) && out.find(" " + n.op + " ") == std::string::npos) out += " " + n.op + " ";
+        if (!rt::find_kernel(n.domain, n.op, v) && out.find(" " + n.op + " ") == std::string::npos)
+            out += " " + n.op + " ";
         for (const auto& [name, a] : n.attrs)
             if (a.kind == Attr::Graph && a.g) missing_ops(*a.g, out);
     }
@@ -55,9 +56,10 @@ class Peers : public testing::TestWithParam<std::string> {};
 std::vector<std::pair<std::string, std::string>> peer_files(const fs::path& dir) {
     if (fs::exists(dir / "model.onnx")) return {{"model.onnx", ""}};
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [file, component] : std::vector<std::pair<std::string, std::string>>{
-             {"encoder_model.onnx", "encoder"}, {"decoder_model.onnx", "decoder"},
-             {"decoder_with_past_model.onnx", "decoder-with-past"}})
+    for (const auto& [file, component] :
+         std::vector<std::pair<std::string, std::string>>{{"encoder_model.onnx", "encoder"},
+                                                          {"decoder_model.onnx", "decoder"},
+                                                          {"decoder_with_past_model.onnx", "decoder-with-past"}})
         if (fs::exists(dir / file)) out.emplace_back(file, component);
     return out;
 }

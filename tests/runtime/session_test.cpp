@@ -25,11 +25,17 @@ TEST(Session, ChecksFeeds) {
     rt::Session s(add_model());
     Tensor ids = i64({1, 2}, {1, 2});
     EXPECT_EQ(error_of([&] { s.run({}, {{"input_ids", ids}}); }), "input 'attention_mask': missing");
-    EXPECT_EQ(error_of([&] { s.run({}, {{"input_ids", ids}, {"attention_mask", f32({1, 2}, {1, 1})}}); }),
+    EXPECT_EQ(error_of([&] {
+                  s.run({}, {{"input_ids", ids}, {"attention_mask", f32({1, 2}, {1, 1})}});
+              }),
               "input 'attention_mask': expected int64, got float32");
-    EXPECT_EQ(error_of([&] { s.run({}, {{"input_ids", ids}, {"attention_mask", i64({2}, {1, 1})}}); }),
+    EXPECT_EQ(error_of([&] {
+                  s.run({}, {{"input_ids", ids}, {"attention_mask", i64({2}, {1, 1})}});
+              }),
               "input 'attention_mask': expected rank 2, got shape (2,)");
-    EXPECT_EQ(error_of([&] { s.run({}, {{"input_ids", ids}, {"attention_mask", i64({1, 3}, {1, 1, 1})}}); }),
+    EXPECT_EQ(error_of([&] {
+                  s.run({}, {{"input_ids", ids}, {"attention_mask", i64({1, 3}, {1, 1, 1})}});
+              }),
               "input 'attention_mask': dimension 1 (sequence) is 3, but input 'input_ids' has 2");
     auto out = s.run({}, {{"input_ids", ids}, {"attention_mask", i64({1, 2}, {1, 1})}});
     EXPECT_EQ(out[0].ptr<int64_t>()[1], 3);

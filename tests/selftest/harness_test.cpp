@@ -46,10 +46,10 @@ TEST(SelftestHarness, BatchEntriesOfAFusedAxisAreBatchMajor) {
 
 TEST(SelftestHarness, IdsEndingCloseEveryRowOnce) {
     Model m;
-    m.inputs.push_back(ValueInfo{"input_ids", DType::i64, {sym("batch"), sym("sequence")},
-                                 DummySpec{DummySpec::IdsEnding, 0, 3, 2}});
-    m.inputs.push_back(ValueInfo{"attention_mask", DType::i64, {sym("batch"), sym("sequence")},
-                                 DummySpec{DummySpec::Mask}});
+    m.inputs.push_back(
+        ValueInfo{"input_ids", DType::i64, {sym("batch"), sym("sequence")}, DummySpec{DummySpec::IdsEnding, 0, 3, 2}});
+    m.inputs.push_back(
+        ValueInfo{"attention_mask", DType::i64, {sym("batch"), sym("sequence")}, DummySpec{DummySpec::Mask}});
     auto in = make_dummy_inputs(m, {{"batch", 3}, {"sequence", 6}});
     const Tensor& ids = in.at("input_ids");
     const Tensor& mask = in.at("attention_mask");

@@ -27,13 +27,15 @@ std::string error_of(const std::function<void()>& f) {
 TEST(TinyWeights, FirstRequestNeedsEveryAxis) {
     TinyWeights t;
     int64_t shape[2] = {-1, 3};
-    EXPECT_NE(error_of([&] { tiny_weight(t, "a.weight", 2, shape); }).find("tensor 'a.weight': make-tiny needs every axis"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { tiny_weight(t, "a.weight", 2, shape); }).find("tensor 'a.weight': make-tiny needs every axis"),
+        std::string::npos);
     int64_t full[2] = {4, 3};
     EXPECT_EQ(tiny_weight(t, "a.weight", 2, full).shape, (Shape{4, 3}));
     EXPECT_EQ(tiny_weight(t, "a.weight", 2, shape).shape, (Shape{4, 3}));  // later requests may leave axes open
     int64_t other[2] = {5, 3};
-    EXPECT_NE(error_of([&] { tiny_weight(t, "a.weight", 2, other); }).find("first declared as (4, 3)"), std::string::npos);
+    EXPECT_NE(error_of([&] { tiny_weight(t, "a.weight", 2, other); }).find("first declared as (4, 3)"),
+              std::string::npos);
 }
 
 TEST(TinyWeights, LayoutProbeThenAbsent) {

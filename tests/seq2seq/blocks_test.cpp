@@ -27,8 +27,10 @@ Tensor ids(Shape s) { return Tensor::empty(DType::i64, std::move(s)); }
 Tensor floats(Shape s) { return Tensor::empty(DType::f32, std::move(s)); }
 
 TEST(ReferenceMatch, NoPastFixtureFeedsEncoderAndDecoderGraphs) {
-    std::map<std::string, Tensor> file = {{"input_ids", ids({2, 7})}, {"attention_mask", ids({2, 7})},
-                                          {"decoder_input_ids", ids({2, 5})}, {"logits", floats({2, 5, 9})},
+    std::map<std::string, Tensor> file = {{"input_ids", ids({2, 7})},
+                                          {"attention_mask", ids({2, 7})},
+                                          {"decoder_input_ids", ids({2, 5})},
+                                          {"logits", floats({2, 5, 9})},
                                           {"encoder_last_hidden_state", floats({2, 7, 4})}};
     auto enc = match_reference(file, {"input_ids", "attention_mask"}, {"last_hidden_state"}, "encoder");
     ASSERT_TRUE(enc);
@@ -36,18 +38,20 @@ TEST(ReferenceMatch, NoPastFixtureFeedsEncoderAndDecoderGraphs) {
     auto dec = match_reference(file, {"input_ids", "encoder_attention_mask", "encoder_hidden_states"},
                                {"logits", "present.0.decoder.key"}, "decoder");
     ASSERT_TRUE(dec);
-    EXPECT_EQ(dec->feeds.at("input_ids").shape, (Shape{2, 5}));          // the decoder's ids
+    EXPECT_EQ(dec->feeds.at("input_ids").shape, (Shape{2, 5}));  // the decoder's ids
     EXPECT_EQ(dec->feeds.at("encoder_hidden_states").shape, (Shape{2, 7, 4}));
-    EXPECT_EQ(dec->output_names.size(), 1u);                             // logits only
+    EXPECT_EQ(dec->output_names.size(), 1u);  // logits only
     auto single = match_reference(file, {"input_ids", "attention_mask", "decoder_input_ids"},
                                   {"logits", "encoder_last_hidden_state"}, "");
     ASSERT_TRUE(single);
-    EXPECT_EQ(single->feeds.at("input_ids").shape, (Shape{2, 7}));       // the encoder's ids
+    EXPECT_EQ(single->feeds.at("input_ids").shape, (Shape{2, 7}));  // the encoder's ids
 }
 
 TEST(ReferenceMatch, DecoderStepFeedsOnlyTheGraphTakingThePast) {
-    std::map<std::string, Tensor> file = {{"encoder_hidden_states", floats({2, 7, 4})}, {"encoder_attention_mask", ids({2, 7})},
-                                          {"decoder_input_ids", ids({2, 1})}, {"past_key_values.0.decoder.key", floats({2, 1, 5, 4})},
+    std::map<std::string, Tensor> file = {{"encoder_hidden_states", floats({2, 7, 4})},
+                                          {"encoder_attention_mask", ids({2, 7})},
+                                          {"decoder_input_ids", ids({2, 1})},
+                                          {"past_key_values.0.decoder.key", floats({2, 1, 5, 4})},
                                           {"logits", floats({2, 1, 9})}};
     std::string why;
     EXPECT_FALSE(match_reference(file, {"input_ids", "encoder_attention_mask", "encoder_hidden_states"}, {"logits"},
@@ -55,8 +59,8 @@ TEST(ReferenceMatch, DecoderStepFeedsOnlyTheGraphTakingThePast) {
     EXPECT_NE(why.find("past_key_values.0.decoder.key"), std::string::npos) << why;
     EXPECT_FALSE(match_reference(file, {"input_ids", "attention_mask"}, {"last_hidden_state"}, "encoder", &why));
     EXPECT_NE(why.find("input 'input_ids'"), std::string::npos) << why;
-    EXPECT_TRUE(match_reference(file, {"input_ids", "encoder_attention_mask", "past_key_values.0.decoder.key"}, {"logits"},
-                                "decoder-with-past"));
+    EXPECT_TRUE(match_reference(file, {"input_ids", "encoder_attention_mask", "past_key_values.0.decoder.key"},
+                                {"logits"}, "decoder-with-past"));
 }
 
 }  // namespace

@@ -42,7 +42,8 @@ struct Exports {
     explicit Exports(const std::string& arch) {
         Checkpoint ckpt = Checkpoint::open(fixture(arch));
         std::ostringstream log;
-        split = dir.path + "/split", split_no_past = dir.path + "/split-no-past", single = dir.path + "/single/model.onnx";
+        split = dir.path + "/split", split_no_past = dir.path + "/split-no-past",
+        single = dir.path + "/single/model.onnx";
         export_split(plugin_registry(), ckpt, feature(arch) + "-with-past", split, {}, log);
         export_split(plugin_registry(), ckpt, feature(arch), split_no_past, {}, log);
         write_export(build_model(plugin_registry(), ckpt, feature(arch)), ckpt, resolve_output_path(single), {});
@@ -85,7 +86,8 @@ struct Reference {
     std::vector<int64_t> tokens;
     std::vector<std::vector<float>> logits;  // the last position's, per step
 };
-Reference full_sequence_run(rt::Session& s, const Rows& rows, int64_t r, std::vector<int64_t> prefix, int64_t new_tokens) {
+Reference full_sequence_run(rt::Session& s, const Rows& rows, int64_t r, std::vector<int64_t> prefix,
+                            int64_t new_tokens) {
     std::map<std::string, Tensor> feeds;
     if (rows.prompts.empty()) {
         feeds["input_features"] = row(rows.features, r);
@@ -180,7 +182,8 @@ TEST_P(Seq2SeqGenerate, CachedSplitEqualsFullSequenceArgmax) {
     // Both rows in one batch (text prompts right padded, the encoder mask 0 there).
     rt::GenerateResult batch = run(cached, rows, {0, 1}, o);
     EXPECT_EQ(batch.tokens, expected) << arch << " (batch of two)";
-    for (int64_t r = 0; r < count(rows); ++r) expect_logits(batch, r, refs[size_t(r)], arch + " batch row " + std::to_string(r));
+    for (int64_t r = 0; r < count(rows); ++r)
+        expect_logits(batch, r, refs[size_t(r)], arch + " batch row " + std::to_string(r));
     EXPECT_EQ(batch.encoder_runs, 1);
 
     // The split layout without past (encoder once, the decoder on the whole sequence) ...
@@ -232,7 +235,8 @@ TEST_P(Seq2SeqGenerateOrt, CachedSplitMatchesOnnxRuntime) {
     std::vector<std::vector<int64_t>> tokens(static_cast<size_t>(b));
     for (int64_t step = 0; step < n; ++step) {
         feeds["input_ids"] = i64(next, {b, 1});
-        auto out = ort_run(*ort, e.split + (step == 0 ? "/decoder_model.onnx" : "/decoder_with_past_model.onnx"), feeds);
+        auto out =
+            ort_run(*ort, e.split + (step == 0 ? "/decoder_model.onnx" : "/decoder_with_past_model.onnx"), feeds);
         for (const auto& [name, t] : out)
             if (name.rfind("present.", 0) == 0) feeds["past_key_values." + name.substr(8)] = t;
         const Tensor& logits = out.at("logits");  // [b, 1, vocab]
@@ -300,8 +304,9 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, Seq2SeqGenerateOrt, ::testing::Values("bart",
 
 // Every encoder-decoder model type with a seq2seq-lm / speech2seq-lm fixture.
 INSTANTIATE_TEST_SUITE_P(Fixtures, Seq2SeqGenerate,
-                         ::testing::Values("bart", "mbart", "plbart", "marian", "pegasus", "blenderbot", "blenderbot-small",
-                                           "m2m_100", "bigbird_pegasus", "t5", "mt5", "longt5", "whisper"),
+                         ::testing::Values("bart", "mbart", "plbart", "marian", "pegasus", "blenderbot",
+                                           "blenderbot-small", "m2m_100", "bigbird_pegasus", "t5", "mt5", "longt5",
+                                           "whisper"),
                          [](const auto& info) {
                              std::string s = info.param;
                              std::replace(s.begin(), s.end(), '-', '_');
@@ -343,8 +348,12 @@ TEST(Seq2SeqGenerationConfig, FollowsTransformers) {
 TEST(Seq2SeqGreedyRows, SuppressAndForcedDecoderIds) {
     // GreedyRows alone, on hand-made logits [2, 1, 6]: row 0 prefers 5, row 1 prefers 4.
     Tensor logits = Tensor::from(DType::f32, {2, 1, 6}, std::vector<float>{0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 5, 4});
-    rt::GenerateOptions o{.max_new_tokens = 4, .eos_token_id = 2, .pad_token_id = 0, .suppress_tokens = {5},
-                          .begin_suppress_tokens = {4}, .forced_decoder_ids = {{2, 1}, {3, -1}}};
+    rt::GenerateOptions o{.max_new_tokens = 4,
+                          .eos_token_id = 2,
+                          .pad_token_id = 0,
+                          .suppress_tokens = {5},
+                          .begin_suppress_tokens = {4},
+                          .forced_decoder_ids = {{2, 1}, {3, -1}}};
     rt::GreedyRows rows(2, 1, o);
     // length 1: 5 suppressed; begin_suppress applies at 1 + the last forced index 3 = 4 -> 4
     EXPECT_EQ(rows.pick(logits), (std::vector<int64_t>{4, 4}));
@@ -362,14 +371,16 @@ TEST(Seq2SeqGenerateErrors, OneLineErrors) {
         gen.greedy({{5, 6, 2}}, o);
         ADD_FAILURE() << "no decoder_start_token_id accepted";
     } catch (const Error& err) {
-        EXPECT_NE(std::string(err.what()).find("option 'decoder_start_token_id': not set"), std::string::npos) << err.what();
+        EXPECT_NE(std::string(err.what()).find("option 'decoder_start_token_id': not set"), std::string::npos)
+            << err.what();
     }
     EXPECT_THROW(gen.greedy(Tensor::empty(DType::f32, {1, 80, 60}), o), Error);  // a text encoder
 
     // A single-file -with-past export cannot take the first step.
     TempDir dir;
     Checkpoint ckpt = Checkpoint::open(fixture("bart"));
-    write_export(build_model(plugin_registry(), ckpt, "seq2seq-lm-with-past"), ckpt, resolve_output_path(dir.path + "/past/model.onnx"), {});
+    write_export(build_model(plugin_registry(), ckpt, "seq2seq-lm-with-past"), ckpt,
+                 resolve_output_path(dir.path + "/past/model.onnx"), {});
     try {
         rt::Seq2SeqGenerator bad(dir.path + "/past");
         ADD_FAILURE() << "a single-file with-past export accepted";
@@ -378,7 +389,8 @@ TEST(Seq2SeqGenerateErrors, OneLineErrors) {
     }
     // An encoder-only export is not seq2seq.
     Checkpoint bert = Checkpoint::open(std::string(HFX_FIXTURES_DIR) + "/bert/default");
-    write_export(build_model(plugin_registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
+    write_export(build_model(plugin_registry(), bert, "default"), bert,
+                 resolve_output_path(dir.path + "/bert/model.onnx"), {});
     try {
         rt::Seq2SeqGenerator bad(dir.path + "/bert/model.onnx");
         ADD_FAILURE() << "an encoder-only export accepted";
@@ -423,7 +435,8 @@ TEST(Seq2SeqGenerateCli, CheckpointFolderJson) {
     EXPECT_EQ(k["encoder_runs"], k["steps"]);
 
     // An export folder runs directly (its config.json / generation_config.json were copied beside it).
-    Cli folder = cli(exports("bart").split + " --input-ids 5,6,7,8,9,10,2 --input-ids 11,12,2 --max-new-tokens 6 --json");
+    Cli folder =
+        cli(exports("bart").split + " --input-ids 5,6,7,8,9,10,2 --input-ids 11,12,2 --max-new-tokens 6 --json");
     ASSERT_EQ(folder.code, 0) << folder.out << folder.err;
     EXPECT_EQ(nlohmann::json::parse(folder.out)["tokens"], j["tokens"]);
 }
@@ -460,11 +473,13 @@ TEST(Seq2SeqGenerateCli, OneLineErrors) {
     Cli vocab = cli(exports("bart").split + " --input-ids 5,6,2 --max-new-tokens 2 --forced-bos-token-id 9999");
     EXPECT_EQ(vocab.code, 1);
     EXPECT_NE(vocab.err.find("option 'forced_bos_token_id': token 9999 is outside the vocabulary (256 ids)"),
-              std::string::npos) << vocab.err;
+              std::string::npos)
+        << vocab.err;
 
     // Seq2seq options on what is not an encoder-decoder model.
     Checkpoint bert = Checkpoint::open(std::string(HFX_FIXTURES_DIR) + "/bert/default");
-    write_export(build_model(plugin_registry(), bert, "default"), bert, resolve_output_path(dir.path + "/bert/model.onnx"), {});
+    write_export(build_model(plugin_registry(), bert, "default"), bert,
+                 resolve_output_path(dir.path + "/bert/model.onnx"), {});
     Cli b = cli(dir.path + "/bert/model.onnx --input-ids 5,6 --decoder-start-token-id 0");
     EXPECT_EQ(b.code, 1);
     EXPECT_NE(b.err.find("not an encoder-decoder export"), std::string::npos) << b.err;

@@ -30,8 +30,8 @@ std::string fixture(const std::string& c) { return std::string(HFX_FIXTURES_DIR)
 TEST(SplitCli, WritesEncoderDecoderAndDecoderWithPast) {
     TempDir dir;
     Result r = run("export --split --no-ort --model " + fixture("bart/seq2seq-lm-with-past") +
-                   " --feature seq2seq-lm-with-past --reference " + fixture("bart/seq2seq-lm-with-past/golden.safetensors") +
-                   " " + dir.path);
+                   " --feature seq2seq-lm-with-past --reference " +
+                   fixture("bart/seq2seq-lm-with-past/golden.safetensors") + " " + dir.path);
     EXPECT_EQ(r.code, 0) << r.out;
     for (const char* f : {"encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "config.json"})
         EXPECT_TRUE(fs::exists(fs::path(dir.path) / f)) << f;
@@ -42,7 +42,8 @@ TEST(SplitCli, WritesEncoderDecoderAndDecoderWithPast) {
 
 TEST(SplitCli, NoPastFeatureWritesTwoFiles) {
     TempDir dir;
-    Result r = run("export --split --no-ort --opset 11 --model " + fixture("t5/seq2seq-lm") + " --feature seq2seq-lm " + dir.path);
+    Result r = run("export --split --no-ort --opset 11 --model " + fixture("t5/seq2seq-lm") + " --feature seq2seq-lm " +
+                   dir.path);
     EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_TRUE(fs::exists(fs::path(dir.path) / "encoder_model.onnx"));
     EXPECT_TRUE(fs::exists(fs::path(dir.path) / "decoder_model.onnx"));
@@ -58,7 +59,8 @@ TEST(SplitCli, RefusesWhatHasNoSplitLayout) {
     Result bert = run("export --split --model " + fixture("bert/default") + " --feature default " + dir.path);
     EXPECT_EQ(bert.code, 1);
     EXPECT_NE(bert.out.find("builds no split"), std::string::npos) << bert.out;
-    Result file = run("export --split --model " + fixture("bart/seq2seq-lm") + " --feature seq2seq-lm " + dir.path + "/x.onnx");
+    Result file =
+        run("export --split --model " + fixture("bart/seq2seq-lm") + " --feature seq2seq-lm " + dir.path + "/x.onnx");
     EXPECT_EQ(file.code, 1);
     EXPECT_NE(file.out.find("give a folder"), std::string::npos) << file.out;
     EXPECT_TRUE(fs::is_empty(dir.path)) << "a refused export leaves no file";

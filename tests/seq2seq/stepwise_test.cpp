@@ -149,15 +149,16 @@ std::string name(const ::testing::TestParamInfo<std::pair<std::string, std::stri
     return s;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Fixtures, Stepwise,
-    ::testing::Values(std::pair{"bart", "seq2seq-lm"}, std::pair{"mbart", "seq2seq-lm"}, std::pair{"plbart", "seq2seq-lm"},
-                      std::pair{"marian", "seq2seq-lm"}, std::pair{"pegasus", "seq2seq-lm"},
-                      std::pair{"blenderbot", "seq2seq-lm"}, std::pair{"blenderbot-small", "seq2seq-lm"},
-                      std::pair{"m2m_100", "seq2seq-lm"}, std::pair{"bigbird_pegasus", "seq2seq-lm"},
-                      std::pair{"t5", "seq2seq-lm"}, std::pair{"mt5", "seq2seq-lm"}, std::pair{"longt5", "seq2seq-lm"},
-                      std::pair{"whisper", "speech2seq-lm"}),
-    name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, Stepwise,
+                         ::testing::Values(std::pair{"bart", "seq2seq-lm"}, std::pair{"mbart", "seq2seq-lm"},
+                                           std::pair{"plbart", "seq2seq-lm"}, std::pair{"marian", "seq2seq-lm"},
+                                           std::pair{"pegasus", "seq2seq-lm"}, std::pair{"blenderbot", "seq2seq-lm"},
+                                           std::pair{"blenderbot-small", "seq2seq-lm"},
+                                           std::pair{"m2m_100", "seq2seq-lm"},
+                                           std::pair{"bigbird_pegasus", "seq2seq-lm"}, std::pair{"t5", "seq2seq-lm"},
+                                           std::pair{"mt5", "seq2seq-lm"}, std::pair{"longt5", "seq2seq-lm"},
+                                           std::pair{"whisper", "speech2seq-lm"}),
+                         name);
 
 }  // namespace
 }  // namespace hfx::test

@@ -72,7 +72,8 @@ bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golde
     for (const std::string& n : names)
         if (ref_names.count(n)) in_graph_order.push_back(ref_names.at(n));
     for (const std::string& n : c.outputs)
-        if (std::find(in_graph_order.begin(), in_graph_order.end(), n) != in_graph_order.end()) in_fixture_order.push_back(n);
+        if (std::find(in_graph_order.begin(), in_graph_order.end(), n) != in_graph_order.end())
+            in_fixture_order.push_back(n);
     EXPECT_EQ(in_graph_order, in_fixture_order) << "output order differs from the fixture's";
     std::cout << "[golden] " << c.arch << "/" << c.name;
     if (is_seq2seq(c)) std::cout << " [" << (component.empty() ? "model" : component) << "]";

@@ -18,7 +18,8 @@ TEST(TorchScriptCli, ExportsValidatesAndCopiesTheConfig) {
     TempDir dir;
     CliResult r = run_cli("export --model " + kDefault + " --format torchscript " + dir.path + "/out");
     ASSERT_EQ(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("Validating TorchScript module (libtorch vs eager reference, batch=2, sequence=5)"), std::string::npos)
+    EXPECT_NE(r.out.find("Validating TorchScript module (libtorch vs eager reference, batch=2, sequence=5)"),
+              std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.find("-[x]"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("All good, model saved at: " + dir.path + "/out/model.pt"), std::string::npos) << r.out;
@@ -28,11 +29,11 @@ TEST(TorchScriptCli, ExportsValidatesAndCopiesTheConfig) {
 TEST(TorchScriptCli, ValidateTakesAPtFile) {
     TempDir dir;
     const std::string ckpt = kFixtures + "/gpt2/causal-lm-with-past";
-    CliResult r = run_cli("export --model " + ckpt + " --feature causal-lm-with-past --format torchscript --no-validate " +
-                          dir.path);
+    CliResult r = run_cli("export --model " + ckpt +
+                          " --feature causal-lm-with-past --format torchscript --no-validate " + dir.path);
     ASSERT_EQ(r.code, 0) << r.out << r.err;
-    r = run_cli("validate --model " + ckpt + " --feature causal-lm-with-past " + dir.path + "/model.pt --reference " + ckpt +
-                "/golden.safetensors");
+    r = run_cli("validate --model " + ckpt + " --feature causal-lm-with-past " + dir.path + "/model.pt --reference " +
+                ckpt + "/golden.safetensors");
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("past_sequence=0"), std::string::npos) << r.out;  // the empty-past size
     EXPECT_NE(r.out.find("libtorch vs reference file"), std::string::npos) << r.out;
@@ -46,9 +47,10 @@ TEST(TorchScriptCli, ValidateTakesAPtFile) {
 
 TEST(TorchScriptCli, SplitLayoutWritesOneModulePerGraph) {
     TempDir dir;
-    CliResult r = run_cli("export --model " + kFixtures + "/t5/seq2seq-lm-with-past --feature seq2seq-lm-with-past --split "
-                          "--format torchscript " + dir.path + " --reference " + kFixtures +
-                          "/t5/seq2seq-lm-with-past/golden.safetensors");
+    CliResult r = run_cli("export --model " + kFixtures +
+                          "/t5/seq2seq-lm-with-past --feature seq2seq-lm-with-past --split "
+                          "--format torchscript " +
+                          dir.path + " --reference " + kFixtures + "/t5/seq2seq-lm-with-past/golden.safetensors");
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     for (const char* f : {"encoder_model.pt", "decoder_model.pt", "decoder_with_past_model.pt"})
         EXPECT_TRUE(fs::exists(dir.path + "/" + f)) << f;

@@ -20,7 +20,8 @@ TEST(TorchScriptEmit, UnsupportedOpIsOneLineNamingTheNodeAndOp) {
         emit_torchscript(one_node("NonMaxSuppression", {"past_key_values.0.key"}));
         FAIL() << "no error";
     } catch (const Error& e) {
-        EXPECT_STREQ(e.what(), "node '/layer.0/NonMaxSuppression': op 'NonMaxSuppression' has no TorchScript translation");
+        EXPECT_STREQ(e.what(),
+                     "node '/layer.0/NonMaxSuppression': op 'NonMaxSuppression' has no TorchScript translation");
     }
 }
 
@@ -56,11 +57,13 @@ TEST(TorchScriptEmit, WeightsKeepHuggingFaceNamesConstantsGoAside) {
         if (a.initializer == "onnx::Constant_3") {
             EXPECT_EQ(a.path, (std::vector<std::string>{"constants", "Constant_3"}));
         } else {
-            EXPECT_EQ(a.path, (std::vector<std::string>{"encoder", "layer", "0", "attention", "self", "query", "bias"}));
+            EXPECT_EQ(a.path,
+                      (std::vector<std::string>{"encoder", "layer", "0", "attention", "self", "query", "bias"}));
         }
     }
     // Numbered and keyword segments are reached with getattr.
-    EXPECT_NE(p.source.find("getattr(getattr(self.encoder.layer, \"0\").attention, \"self\").query.bias"), std::string::npos)
+    EXPECT_NE(p.source.find("getattr(getattr(self.encoder.layer, \"0\").attention, \"self\").query.bias"),
+              std::string::npos)
         << p.source;
 }
 

@@ -46,7 +46,8 @@ bool check_graph(const GoldenCase& c, const std::map<std::string, Tensor>& golde
         EXPECT_TRUE(got.count(name)) << name << " missing from the module's outputs";
         if (!got.count(name)) continue;
         EXPECT_EQ(got.at(name).shape, ref.shape) << name;
-        EXPECT_TRUE(all_close(got.at(name), ref, kAtol, kRtol)) << name << ": max |diff| " << max_abs_diff(got.at(name), ref);
+        EXPECT_TRUE(all_close(got.at(name), ref, kAtol, kRtol))
+            << name << ": max |diff| " << max_abs_diff(got.at(name), ref);
         worst = std::max(worst, max_abs_diff(got.at(name), ref));
     }
     EXPECT_FALSE(fed->ref_names.empty()) << "no output of the graph is in the fixture";

@@ -41,8 +41,8 @@ TEST_F(BadInputTest, ShardedIndexTensorNamedTwice) {
     write_file(path("model.safetensors.index.json"),
                R"({"weight_map": {"pooler.dense.bias": "model-00001-of-00001.safetensors",)"
                R"( "pooler.dense.bias": "model-00001-of-00001.safetensors"}})");
-    EXPECT_EQ(error_of([&] { Checkpoint::open(dir); }),
-              "index '" + path("model.safetensors.index.json") + "': key 'pooler.dense.bias' appears twice in one object");
+    EXPECT_EQ(error_of([&] { Checkpoint::open(dir); }), "index '" + path("model.safetensors.index.json") +
+                                                            "': key 'pooler.dense.bias' appears twice in one object");
 }
 
 TEST_F(BadInputTest, ConfigKeyTwice) {
@@ -68,7 +68,7 @@ TEST(Checked, CountsAndBytes) {
     EXPECT_TRUE(checked_numel({}, &n));
     EXPECT_EQ(n, 1);
     EXPECT_FALSE(checked_numel({2, -3}, &n));
-    EXPECT_FALSE(checked_numel({int64_t(1) << 40, int64_t(1) << 40}, &n));  // 2^80
+    EXPECT_FALSE(checked_numel({int64_t(1) << 40, int64_t(1) << 40}, &n));    // 2^80
     EXPECT_TRUE(checked_numel({0, int64_t(1) << 62, int64_t(1) << 62}, &n));  // empty, whatever the rest
     EXPECT_EQ(n, 0);
     EXPECT_TRUE(checked_nbytes({int64_t(1) << 60}, 4, &bytes));
@@ -78,7 +78,9 @@ TEST(Checked, CountsAndBytes) {
 }
 
 TEST(Checked, TensorSizesFailInsteadOfWrapping) {
-    EXPECT_EQ(error_of([] { shape_numel({int64_t(1) << 40, int64_t(1) << 40}); }),
+    EXPECT_EQ(error_of([] {
+                  shape_numel({int64_t(1) << 40, int64_t(1) << 40});
+              }),
               "shape (1099511627776, 1099511627776): element count overflows int64");
     EXPECT_EQ(error_of([] { shape_nbytes({int64_t(1) << 62}, DType::f32); }),
               "shape (4611686018427387904,): float32 byte size overflows int64");

@@ -14,9 +14,7 @@ const std::string bert = std::string(HFX_FIXTURES_DIR) + "/bert/default";
 
 class CheckpointTest : public TempDir {
 protected:
-    void write_config(const std::string& text = R"({"model_type": "bert"})") {
-        write_file(path("config.json"), text);
-    }
+    void write_config(const std::string& text = R"({"model_type": "bert"})") { write_file(path("config.json"), text); }
     std::string open_error(const std::string& p) {
         return error_of([&] { Checkpoint::open(p); });
     }
@@ -63,8 +61,7 @@ TEST_F(CheckpointTest, OpensConfigOrWeightsPath) {
 
 TEST_F(CheckpointTest, TensorNotFound) {
     Checkpoint ck = Checkpoint::open(bert);
-    EXPECT_EQ(error_of([&] { ck.at("bert.nope"); }),
-              "tensor 'bert.nope': not found in " + bert + "/model.safetensors");
+    EXPECT_EQ(error_of([&] { ck.at("bert.nope"); }), "tensor 'bert.nope': not found in " + bert + "/model.safetensors");
 }
 
 TEST_F(CheckpointTest, MissingFolder) {

@@ -36,7 +36,9 @@ std::string bytes(const char (&s)[N]) {
     return std::string(s, N - 1);
 }
 
-std::string run_error(const std::string& bytes) { return error_of([&] { run(bytes); }); }
+std::string run_error(const std::string& bytes) {
+    return error_of([&] { run(bytes); });
+}
 
 TEST(Pickle, IntegersOfEveryWidth) {
     // BININT1 200, BININT2 60000, BININT -5, LONG1 -2 (one byte 0xfe), LONG1 2^40
@@ -52,7 +54,10 @@ TEST(Pickle, IntegersOfEveryWidth) {
 
 TEST(Pickle, StringsMemoListsAndFloats) {
     // [ 'ab', 'ab' (via memo), 1.5, None, True ]
-    std::string b = bytes("\x80\x02](X\x02\x00\x00\x00" "abq\x07h\x07G\x3f\xf8\x00\x00\x00\x00\x00\x00N\x88" "e.");
+    std::string b = bytes(
+        "\x80\x02](X\x02\x00\x00\x00"
+        "abq\x07h\x07G\x3f\xf8\x00\x00\x00\x00\x00\x00N\x88"
+        "e.");
     Result r = run(b);
     const auto& l = r.p[r.root];
     ASSERT_EQ(l.kind, Kind::list);
@@ -67,7 +72,10 @@ TEST(Pickle, StringsMemoListsAndFloats) {
 TEST(Pickle, ForbiddenGlobalNeverRuns) {
     std::string b = PickleBuilder().global("os", "system").str("touch /tmp/pwned").op('\x85').op('R').done();
     EXPECT_EQ(run_error(b), "pickle 'f.bin': global 'os.system' is not allowed (byte 2 of data.pkl)");
-    std::string stack_global = "\x80\x04\x8c\x08" "builtins\x8c\x04" "eval\x93.";
+    std::string stack_global =
+        "\x80\x04\x8c\x08"
+        "builtins\x8c\x04"
+        "eval\x93.";
     EXPECT_EQ(run_error(stack_global), "pickle 'f.bin': global 'builtins.eval' is not allowed (byte 18 of data.pkl)");
 }
 
@@ -76,17 +84,21 @@ TEST(Pickle, MalformedStreams) {
     EXPECT_EQ(run_error("\x80\x02."), "pickle 'f.bin': stack underflow (byte 2 of data.pkl)");
     EXPECT_EQ(run_error("\x80\x02h\x05."), "pickle 'f.bin': memo key 5 was never stored (byte 2 of data.pkl)");
     EXPECT_EQ(run_error("\x80\x02t."), "pickle 'f.bin': MARK missing (byte 2 of data.pkl)");
-    EXPECT_EQ(run_error("\x80\x02X\xff\xff\xff\x7f"), "pickle 'f.bin': truncated: needs 2147483647 more bytes (byte 2 of data.pkl)");
+    EXPECT_EQ(run_error("\x80\x02X\xff\xff\xff\x7f"),
+              "pickle 'f.bin': truncated: needs 2147483647 more bytes (byte 2 of data.pkl)");
     EXPECT_EQ(run_error("\x80\x02i"), "pickle 'f.bin': opcode 0x69 is not supported (byte 2 of data.pkl)");
     EXPECT_EQ(run_error("\x80\x02}K\x01s."), "pickle 'f.bin': stack underflow (byte 5 of data.pkl)");
-    EXPECT_EQ(run_error("\x80\x02]K\x01K\x02s."), "pickle 'f.bin': SETITEM on a list, expected a dict (byte 7 of data.pkl)");
+    EXPECT_EQ(run_error("\x80\x02]K\x01K\x02s."),
+              "pickle 'f.bin': SETITEM on a list, expected a dict (byte 7 of data.pkl)");
     EXPECT_EQ(run_error("\x80\x02(]."), "pickle 'f.bin': STOP inside an open MARK (byte 4 of data.pkl)");
     EXPECT_EQ(run_error("\x80\x09."), "pickle 'f.bin': pickle protocol above 5 (byte 0 of data.pkl)");
 }
 
 TEST(Pickle, SelfReferenceIsHarmless) {
     // l = []; l.append(l): a cycle in the arena, no recursion anywhere.
-    Result r = run(bytes("\x80\x02]q\x00h\x00" "a."));
+    Result r =
+        run(bytes("\x80\x02]q\x00h\x00"
+                  "a."));
     EXPECT_EQ(r.p[r.root].items[0], r.root);
 }
 

@@ -21,8 +21,9 @@ protected:
 };
 
 TEST_F(SafetensorsTest, ReadsValidFile) {
-    std::string h = R"({"__metadata__":{"format":"pt"},"b":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},)"
-                    R"("a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"e":{"dtype":"BOOL","shape":[0],"data_offsets":[12,12]}})";
+    std::string h =
+        R"({"__metadata__":{"format":"pt"},"b":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},)"
+        R"("a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"e":{"dtype":"BOOL","shape":[0],"data_offsets":[12,12]}})";
     write_file(path("x.safetensors"), safetensors_bytes(h, 12));
     SafetensorsFile st = open_safetensors(path("x.safetensors"));
     ASSERT_EQ(st.tensors.size(), 3u);
@@ -45,8 +46,7 @@ TEST_F(SafetensorsTest, ShorterThanLengthPrefix) {
 }
 
 TEST_F(SafetensorsTest, HeaderLengthLargerThanFile) {
-    EXPECT_EQ(open_error(le_bytes(1000, 8) + "{}"),
-              prefix() + "header length 1000 exceeds the file size of 10 bytes");
+    EXPECT_EQ(open_error(le_bytes(1000, 8) + "{}"), prefix() + "header length 1000 exceeds the file size of 10 bytes");
 }
 
 TEST_F(SafetensorsTest, AbsurdHeaderLength) {
@@ -89,8 +89,7 @@ TEST_F(SafetensorsTest, UnknownDtype) {
 TEST_F(SafetensorsTest, BadShape) {
     std::string msg = prefix() + "tensor 'w': shape is not a list of non-negative integers";
     for (const char* shape : {"[-1]", "[2.5]", "\"2\"", "[[2]]", "3", "[true]"}) {
-        std::string h = std::string(R"({"w": {"dtype": "U8", "shape": )") + shape +
-                        R"(, "data_offsets": [0, 2]}})";
+        std::string h = std::string(R"({"w": {"dtype": "U8", "shape": )") + shape + R"(, "data_offsets": [0, 2]}})";
         EXPECT_EQ(header_error(h, 2), msg) << shape;
     }
 }
@@ -104,8 +103,9 @@ TEST_F(SafetensorsTest, BadOffsets) {
 }
 
 TEST_F(SafetensorsTest, OffsetsOutOfRange) {
-    EXPECT_EQ(header_error(R"({"bert.pooler.dense.weight": {"dtype": "U8", "shape": [10], "data_offsets": [10, 20]}})", 16),
-              prefix() + "tensor 'bert.pooler.dense.weight': data_offsets [10, 20] exceed the data area of 16 bytes");
+    EXPECT_EQ(
+        header_error(R"({"bert.pooler.dense.weight": {"dtype": "U8", "shape": [10], "data_offsets": [10, 20]}})", 16),
+        prefix() + "tensor 'bert.pooler.dense.weight': data_offsets [10, 20] exceed the data area of 16 bytes");
 }
 
 TEST_F(SafetensorsTest, EndBeforeBegin) {
@@ -130,7 +130,8 @@ TEST_F(SafetensorsTest, OverlappingTensors) {
 }
 
 TEST_F(SafetensorsTest, BadMetadata) {
-    EXPECT_EQ(header_error(R"({"__metadata__": {"format": 1}})", 0), prefix() + "__metadata__ 'format' is not a string");
+    EXPECT_EQ(header_error(R"({"__metadata__": {"format": 1}})", 0),
+              prefix() + "__metadata__ 'format' is not a string");
     EXPECT_EQ(header_error(R"({"__metadata__": []})", 0), prefix() + "__metadata__ is not an object of strings");
 }
 
@@ -155,8 +156,7 @@ TEST_F(SafetensorsTest, CorruptionsNeverCrash) {
         write_file(path("x.safetensors"), bad);
         try {
             open_safetensors(path("x.safetensors"));
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
     }
 }
 

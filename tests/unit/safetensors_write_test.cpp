@@ -46,10 +46,14 @@ TEST_F(SafetensorsWriteTest, ViewOutlivesTheMap) {
 TEST_F(SafetensorsWriteTest, RejectsDuplicateNames) {
     Tensor t = Tensor::from<float>(DType::f32, {1}, {1});
     std::string p = path("t.safetensors");
-    EXPECT_EQ(error_of([&] { write_safetensors(p, {{"x", t}, {"x", t}}); }),
+    EXPECT_EQ(error_of([&] {
+                  write_safetensors(p, {{"x", t}, {"x", t}});
+              }),
               "safetensors '" + p + "': tensor 'x': appears twice");
     EXPECT_FALSE(fs::exists(p));
-    EXPECT_EQ(error_of([&] { write_safetensors(p, {{"x", Tensor{}}}); }),
+    EXPECT_EQ(error_of([&] {
+                  write_safetensors(p, {{"x", Tensor{}}});
+              }),
               "safetensors '" + p + "': tensor 'x': dtype undefined cannot be stored");
 }
 

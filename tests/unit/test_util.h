@@ -73,12 +73,11 @@ inline std::string zip_bytes(const std::vector<ZipItem>& items) {
     for (const auto& it : items) {
         uint64_t offset = out.size();
         std::string sizes = le_bytes(0, 4) + le_bytes(it.data.size(), 4) + le_bytes(it.data.size(), 4);
-        out += le_bytes(0x04034b50, 4) + le_bytes(20, 2) + le_bytes(0, 2) + le_bytes(it.method, 2) +
-               le_bytes(0, 4) + sizes + le_bytes(it.name.size(), 2) + le_bytes(0, 2) + it.name + it.data;
+        out += le_bytes(0x04034b50, 4) + le_bytes(20, 2) + le_bytes(0, 2) + le_bytes(it.method, 2) + le_bytes(0, 4) +
+               sizes + le_bytes(it.name.size(), 2) + le_bytes(0, 2) + it.name + it.data;
         central += le_bytes(0x02014b50, 4) + le_bytes(20, 2) + le_bytes(20, 2) + le_bytes(0, 2) +
-                   le_bytes(it.method, 2) + le_bytes(0, 4) + sizes + le_bytes(it.name.size(), 2) +
-                   le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 4) +
-                   le_bytes(offset, 4) + it.name;
+                   le_bytes(it.method, 2) + le_bytes(0, 4) + sizes + le_bytes(it.name.size(), 2) + le_bytes(0, 2) +
+                   le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 4) + le_bytes(offset, 4) + it.name;
     }
     uint64_t cd_offset = out.size();
     out += central;
@@ -90,14 +89,23 @@ inline std::string zip_bytes(const std::vector<ZipItem>& items) {
 // Pickle bytes, opcode by opcode, as torch.save (protocol 2) writes them.
 struct PickleBuilder {
     std::string b = "\x80\x02";
-    PickleBuilder& op(char c) { b += c; return *this; }
+    PickleBuilder& op(char c) {
+        b += c;
+        return *this;
+    }
     PickleBuilder& mark() { return op('('); }
     PickleBuilder& global(const std::string& module, const std::string& name) {
         b += 'c' + module + '\n' + name + '\n';
         return *this;
     }
-    PickleBuilder& str(const std::string& s) { b += 'X' + le_bytes(s.size(), 4) + s; return *this; }
-    PickleBuilder& integer(int32_t i) { b += 'J' + le_bytes(uint32_t(i), 4); return *this; }
+    PickleBuilder& str(const std::string& s) {
+        b += 'X' + le_bytes(s.size(), 4) + s;
+        return *this;
+    }
+    PickleBuilder& integer(int32_t i) {
+        b += 'J' + le_bytes(uint32_t(i), 4);
+        return *this;
+    }
     PickleBuilder& ints(const std::vector<int32_t>& v) {  // a tuple of ints
         mark();
         for (int32_t i : v) integer(i);

@@ -49,7 +49,9 @@ protected:
     void write_bin(const std::string& pickle, std::vector<ZipItem> storages = {}) {
         write_file(bin(), torch_zip(pickle, std::move(storages)));
     }
-    std::string open_error() { return error_of([&] { Checkpoint::open(dir); }); }
+    std::string open_error() {
+        return error_of([&] { Checkpoint::open(dir); });
+    }
     static std::string floats(std::vector<float> v) {
         return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4);
     }
@@ -69,8 +71,15 @@ TEST_F(TorchBinTest, HandBuiltTensorIsAViewAtItsOffset) {
 
 // A state dict naming a tensor twice: the last one won before.
 TEST_F(TorchBinTest, TensorNamedTwice) {
-    write_bin(PickleBuilder().op('}').mark().str("w").tensor("0", 6, 0, {6}, {1}).str("w").tensor("0", 6, 0, {3}, {1})
-                  .op('u').done(),
+    write_bin(PickleBuilder()
+                  .op('}')
+                  .mark()
+                  .str("w")
+                  .tensor("0", 6, 0, {6}, {1})
+                  .str("w")
+                  .tensor("0", 6, 0, {3}, {1})
+                  .op('u')
+                  .done(),
               {{"0", floats({0, 1, 2, 3, 4, 5})}});
     EXPECT_EQ(open_error(), "pickle '" + bin() + "': tensor 'w': appears twice in the state dict");
 }
@@ -98,7 +107,8 @@ TEST_F(TorchBinTest, ForbiddenGlobal) {
 
 TEST_F(TorchBinTest, StorageTypeCannotBeCalled) {
     write_bin(PickleBuilder().global("torch", "FloatStorage").op(')').op('R').done());
-    EXPECT_EQ(open_error(), "pickle '" + bin() + "': global 'torch.FloatStorage' cannot be called (byte 23 of archive/data.pkl)");
+    EXPECT_EQ(open_error(),
+              "pickle '" + bin() + "': global 'torch.FloatStorage' cannot be called (byte 23 of archive/data.pkl)");
 }
 
 TEST_F(TorchBinTest, NonContiguous) {
@@ -115,16 +125,18 @@ TEST_F(TorchBinTest, ViewPastStorage) {
 
 TEST_F(TorchBinTest, StorageEntryMissingOrShort) {
     write_bin(one_tensor(0, {6}, {1}));
-    EXPECT_EQ(open_error(), "pickle '" + bin() + "': tensor 'w': storage entry 'archive/data/0' is missing from the archive");
+    EXPECT_EQ(open_error(),
+              "pickle '" + bin() + "': tensor 'w': storage entry 'archive/data/0' is missing from the archive");
     write_bin(one_tensor(0, {6}, {1}), {{"0", floats({0, 1})}});
-    EXPECT_EQ(open_error(), "pickle '" + bin() +
-                                "': tensor 'w': storage entry 'archive/data/0' holds 8 bytes, fewer than 6 float32");
+    EXPECT_EQ(open_error(),
+              "pickle '" + bin() + "': tensor 'w': storage entry 'archive/data/0' holds 8 bytes, fewer than 6 float32");
 }
 
 TEST_F(TorchBinTest, CompressedEntry) {
     write_file(bin(), zip_bytes({{"archive/data.pkl", "xx", 8}}));
-    EXPECT_EQ(open_error(), "zip '" + bin() + "': entry 'archive/data.pkl' is compressed (method 8); "
-                            "only stored entries can be mapped");
+    EXPECT_EQ(open_error(), "zip '" + bin() +
+                                "': entry 'archive/data.pkl' is compressed (method 8); "
+                                "only stored entries can be mapped");
 }
 
 TEST_F(TorchBinTest, NotAZip) {
@@ -162,8 +174,7 @@ TEST_F(TorchBinTest, CorruptionsNeverCrash) {
         write_file(bin(), bad);
         try {
             Checkpoint::open(dir);
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
     }
     for (size_t n = 0; n < good.size(); n += 97) {
         write_file(bin(), good.substr(0, n));

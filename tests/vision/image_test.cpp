@@ -29,7 +29,8 @@ Image pattern(int64_t h, int64_t w) {
     Image im{h, w, std::vector<uint8_t>(size_t(h * w * 3))};
     for (int64_t y = 0; y < h; ++y)
         for (int64_t x = 0; x < w; ++x)
-            for (int64_t c = 0; c < 3; ++c) im.rgb[size_t((y * w + x) * 3 + c)] = uint8_t((x * 37 + y * 91 + c * 53) % 256);
+            for (int64_t c = 0; c < 3; ++c)
+                im.rgb[size_t((y * w + x) * 3 + c)] = uint8_t((x * 37 + y * 91 + c * 53) % 256);
     return im;
 }
 
@@ -85,14 +86,15 @@ TEST(Resize, MatchesPillowDownsampling) {
         std::vector<uint8_t> bytes;
     };
     std::vector<Case> cases = {
-        {3, 4, 2, {58, 111, 159, 116, 169, 134, 162, 158, 151, 137, 109, 99, 137, 129, 105, 88, 113, 120,
-                   117, 140, 136, 132, 152, 178, 88, 141, 187, 146, 158, 135, 109, 121, 95, 126, 121, 122}},
-        {3, 4, 3, {55, 108, 162, 120, 175, 131, 166, 161, 155, 132, 103, 96, 145, 129, 101, 83, 109, 120,
-                   117, 144, 132, 133, 154, 183, 83, 142, 190, 151, 156, 137, 106, 121, 91, 127, 124, 120}},
-        {3, 4, 1, {56, 108, 166, 125, 178, 128, 165, 159, 154, 124, 99, 99, 147, 127, 100, 82, 108, 122,
-                   119, 151, 126, 134, 153, 183, 77, 142, 187, 152, 151, 146, 104, 124, 91, 131, 129, 116}},
-        {5, 3, 2, {32, 85, 138, 111, 164, 202, 190, 152, 95, 123, 176, 174, 187, 180, 67, 80, 78, 131, 159, 102, 64, 52, 90,
-                   143, 116, 169, 222, 49, 102, 155, 128, 181, 159, 207, 169, 57, 140, 193, 191, 144, 91, 84, 42, 95, 148}},
+        {3, 4, 2, {58,  111, 159, 116, 169, 134, 162, 158, 151, 137, 109, 99,  137, 129, 105, 88,  113, 120,
+                   117, 140, 136, 132, 152, 178, 88,  141, 187, 146, 158, 135, 109, 121, 95,  126, 121, 122}},
+        {3, 4, 3, {55,  108, 162, 120, 175, 131, 166, 161, 155, 132, 103, 96,  145, 129, 101, 83,  109, 120,
+                   117, 144, 132, 133, 154, 183, 83,  142, 190, 151, 156, 137, 106, 121, 91,  127, 124, 120}},
+        {3, 4, 1, {56,  108, 166, 125, 178, 128, 165, 159, 154, 124, 99,  99,  147, 127, 100, 82,  108, 122,
+                   119, 151, 126, 134, 153, 183, 77,  142, 187, 152, 151, 146, 104, 124, 91,  131, 129, 116}},
+        {5, 3, 2, {32,  85,  138, 111, 164, 202, 190, 152, 95,  123, 176, 174, 187, 180, 67,
+                   80,  78,  131, 159, 102, 64,  52,  90,  143, 116, 169, 222, 49,  102, 155,
+                   128, 181, 159, 207, 169, 57,  140, 193, 191, 144, 91,  84,  42,  95,  148}},
     };
     for (const Case& c : cases) {
         Image out = cli::resize_image(im, c.h, c.w, c.resample);
@@ -109,7 +111,8 @@ TEST(Resize, MatchesPillowUpsampling) {
     for (Case c : {Case{3, 34081, 485729}, Case{2, 34189, 493803}}) {
         Image out = cli::resize_image(pattern(5, 7), 8, 11, c.resample);
         int64_t sum = 0, wsum = 0;
-        for (size_t k = 0; k < out.rgb.size(); ++k) sum += out.rgb[k], wsum = (wsum + int64_t(k) * out.rgb[k]) % 1000003;
+        for (size_t k = 0; k < out.rgb.size(); ++k)
+            sum += out.rgb[k], wsum = (wsum + int64_t(k) * out.rgb[k]) % 1000003;
         EXPECT_EQ(sum, c.sum) << "resample " << c.resample;
         EXPECT_EQ(wsum, c.wsum) << "resample " << c.resample;
     }
@@ -211,7 +214,8 @@ TEST(RunImage, PrintsTopClassesOfAnExportedClassifier) {
     auto config = nlohmann::json::parse(std::ifstream(fixture + "/config.json"));
     config["id2label"] = {{"0", "tabby cat"}, {"1", "golden retriever"}, {"2", "teapot"}};
     std::ofstream(ckpt + "/config.json") << config.dump();
-    std::string pre = R"({"image_processor_type": "ViTImageProcessor", "do_resize": true, "size": {"height": 30, "width": 30},
+    std::string pre =
+        R"({"image_processor_type": "ViTImageProcessor", "do_resize": true, "size": {"height": 30, "width": 30},
         "resample": 2, "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true,
         "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]})";
     write_text(ckpt + "/preprocessor_config.json", pre);
@@ -243,7 +247,8 @@ TEST(RunImage, PrintsTopClassesOfAnExportedClassifier) {
 
     // --model-dir names the checkpoint explicitly; --top limits the list.
     fs::remove(dir.path + "/onnx/preprocessor_config.json");
-    Result top1 = run("run " + dir.path + "/onnx/model.onnx --image " + dir.path + "/cat.png --top 1 --model-dir " + ckpt);
+    Result top1 =
+        run("run " + dir.path + "/onnx/model.onnx --image " + dir.path + "/cat.png --top 1 --model-dir " + ckpt);
     ASSERT_EQ(top1.code, 0) << top1.err;
     EXPECT_NE(top1.out.find("top-1:\n  1. " + names[best]), std::string::npos) << top1.out;
     EXPECT_EQ(top1.out.find("2. "), std::string::npos) << top1.out;
@@ -252,7 +257,9 @@ TEST(RunImage, PrintsTopClassesOfAnExportedClassifier) {
 TEST(RunImage, RefusesWhatItCannotFeed) {
     TempDir dir;
     std::string text = std::string(HFX_FIXTURES_DIR) + "/bert/sequence-classification";
-    ASSERT_EQ(run("export --model " + text + " --feature sequence-classification --no-validate " + dir.path + "/bert").code, 0);
+    ASSERT_EQ(
+        run("export --model " + text + " --feature sequence-classification --no-validate " + dir.path + "/bert").code,
+        0);
     write_png(dir.path + "/x.png", pattern(4, 4));
     Result r = run("run " + dir.path + "/bert/model.onnx --image " + dir.path + "/x.png");
     EXPECT_NE(r.code, 0);

@@ -25,7 +25,8 @@ namespace {
 
 // Exports `ckpt_dir` for `feature` and runs it on `feeds`.
 std::vector<Tensor> export_and_run(const std::string& ckpt_dir, const std::string& feature,
-                                   const std::map<std::string, Tensor>& feeds, const std::vector<std::string>& outputs) {
+                                   const std::map<std::string, Tensor>& feeds,
+                                   const std::vector<std::string>& outputs) {
     Checkpoint ckpt = Checkpoint::open(ckpt_dir);
     BuiltModel built = build_model(plugin_registry(), ckpt, feature);
     TempDir out;
@@ -36,7 +37,8 @@ std::vector<Tensor> export_and_run(const std::string& ckpt_dir, const std::strin
 
 Tensor numbers(Shape shape, float scale, int seed) {
     Tensor t = Tensor::empty(DType::f32, shape);
-    for (int64_t k = 0; k < t.numel(); ++k) t.ptr<float>()[k] = scale * float(((k * 7919 + seed * 104729) % 201) - 100) / 100.f;
+    for (int64_t k = 0; k < t.numel(); ++k)
+        t.ptr<float>()[k] = scale * float(((k * 7919 + seed * 104729) % 201) - 100) / 100.f;
     return t;
 }
 
@@ -54,7 +56,8 @@ TEST(VisionPlugins, DeiTWithTeacherAveragesBothHeads) {
     std::vector<std::pair<std::string, Tensor>> list;
     for (auto& [name, t] : weights)
         if (name.rfind("pooler.", 0) != 0) list.emplace_back("deit." + name, t);
-    Tensor wc = numbers({3, 32}, 0.5f, 1), bc = numbers({3}, 0.1f, 2), wd = numbers({3, 32}, 0.5f, 3), bd = numbers({3}, 0.1f, 4);
+    Tensor wc = numbers({3, 32}, 0.5f, 1), bc = numbers({3}, 0.1f, 2), wd = numbers({3, 32}, 0.5f, 3),
+           bd = numbers({3}, 0.1f, 4);
     list.emplace_back("cls_classifier.weight", wc);
     list.emplace_back("cls_classifier.bias", bc);
     list.emplace_back("distillation_classifier.weight", wd);
@@ -62,8 +65,8 @@ TEST(VisionPlugins, DeiTWithTeacherAveragesBothHeads) {
     write_safetensors(dir.path + "/model.safetensors", list);
 
     auto golden = read_safetensors(fixture + "/golden.safetensors");
-    Tensor logits = export_and_run(dir.path, "image-classification", {{"pixel_values", golden.at("pixel_values")}},
-                                   {"logits"})[0];
+    Tensor logits =
+        export_and_run(dir.path, "image-classification", {{"pixel_values", golden.at("pixel_values")}}, {"logits"})[0];
     ASSERT_EQ(logits.shape, (Shape{2, 3}));
 
     // (cls_classifier(h[:, 0]) + distillation_classifier(h[:, 1])) / 2 from transformers' last_hidden_state.
@@ -96,9 +99,10 @@ TEST(VisionPlugins, SwinComputesAMissingRelativePositionIndex) {
     write_safetensors(dir.path + "/model.safetensors", list);
 
     auto golden = read_safetensors(fixture + "/golden.safetensors");
-    Tensor logits = export_and_run(dir.path, "image-classification", {{"pixel_values", golden.at("pixel_values")}},
-                                   {"logits"})[0];
-    EXPECT_TRUE(all_close(logits, golden.at("logits"), 1e-4, 1e-4)) << "max |diff| " << max_abs_diff(logits, golden.at("logits"));
+    Tensor logits =
+        export_and_run(dir.path, "image-classification", {{"pixel_values", golden.at("pixel_values")}}, {"logits"})[0];
+    EXPECT_TRUE(all_close(logits, golden.at("logits"), 1e-4, 1e-4))
+        << "max |diff| " << max_abs_diff(logits, golden.at("logits"));
 }
 
 // Rows `rows` of `t` along axis 0.
@@ -108,8 +112,8 @@ Tensor rows_of(const Tensor& t, const std::vector<int64_t>& rows) {
     Tensor out = Tensor::empty(t.dtype, shape);
     size_t row_bytes = t.nbytes() / size_t(t.shape[0]);
     for (size_t k = 0; k < rows.size(); ++k)
-        std::memcpy(static_cast<char*>(out.data) + k * row_bytes, static_cast<const char*>(t.data) + size_t(rows[k]) * row_bytes,
-                    row_bytes);
+        std::memcpy(static_cast<char*>(out.data) + k * row_bytes,
+                    static_cast<const char*>(t.data) + size_t(rows[k]) * row_bytes, row_bytes);
     return out;
 }
 
@@ -121,12 +125,13 @@ TEST(VisionPlugins, ClipBatchesTextsAndImagesSeparately) {
     std::map<std::string, Tensor> feeds = {{"input_ids", rows_of(golden.at("input_ids"), {0, 1, 0})},
                                            {"attention_mask", rows_of(golden.at("attention_mask"), {0, 1, 0})},
                                            {"pixel_values", rows_of(golden.at("pixel_values"), {1})}};
-    auto out = export_and_run(fixture, "default", feeds, {"logits_per_image", "logits_per_text", "text_embeds", "image_embeds"});
+    auto out = export_and_run(fixture, "default", feeds,
+                              {"logits_per_image", "logits_per_text", "text_embeds", "image_embeds"});
     ASSERT_EQ(out[0].shape, (Shape{1, 3}));
     ASSERT_EQ(out[1].shape, (Shape{3, 1}));
     const Tensor& ref = golden.at("logits_per_image");  // [image, text] = [2, 2]
-    Tensor expect = Tensor::from<float>(DType::f32, {1, 3},
-                                        {ref.ptr<float>()[2], ref.ptr<float>()[3], ref.ptr<float>()[2]});
+    Tensor expect =
+        Tensor::from<float>(DType::f32, {1, 3}, {ref.ptr<float>()[2], ref.ptr<float>()[3], ref.ptr<float>()[2]});
     EXPECT_TRUE(all_close(out[0], expect, 1e-4, 1e-4)) << "max |diff| " << max_abs_diff(out[0], expect);
     EXPECT_TRUE(all_close(out[1], expect.reshaped({3, 1}), 1e-4, 1e-4));
     Tensor text_ref = rows_of(golden.at("text_embeds"), {0, 1, 0}), image_ref = rows_of(golden.at("image_embeds"), {1});

@@ -33,8 +33,7 @@ void fuse_gelu(Plan& plan) {
         int m1 = v.only(steps[size_t(ad)].out[0], "Mul");
         if (m1 < 0 || v.other(m1, steps[size_t(ad)].out[0]) != x) continue;
         int m2 = v.only(steps[size_t(m1)].out[0], "Mul");
-        if (m2 < 0 || !v.scalar(v.other(m2, steps[size_t(m1)].out[0]), &half, &rank1_scalar) || half != 0.5f)
-            continue;
+        if (m2 < 0 || !v.scalar(v.other(m2, steps[size_t(m1)].out[0]), &half, &rank1_scalar) || half != 0.5f) continue;
         int y = steps[size_t(m2)].out[0];
         fuse::make_fused(plan, steps[i0], "Gelu", {x}, {y},
                          {{"c", fuse::float_attr(c)}, {"min_rank", fuse::int_attr(rank1_scalar ? 1 : 0)}});

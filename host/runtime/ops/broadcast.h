@@ -74,8 +74,7 @@ template <class F>
 void arith_binary(KernelContext& ctx, F&& f) {
     const Tensor& a0 = ctx.in(0);
     const Tensor& b0 = ctx.in(1);
-    if (a0.dtype != b0.dtype)
-        ctx.fail("input dtypes differ: ", dtype_name(a0.dtype), " and ", dtype_name(b0.dtype));
+    if (a0.dtype != b0.dtype) ctx.fail("input dtypes differ: ", dtype_name(a0.dtype), " and ", dtype_name(b0.dtype));
     Tensor a = to_compute(a0), b = to_compute(b0);
     Tensor out;
     dispatch_numeric(ctx, a.dtype, [&](auto tag) {
@@ -90,8 +89,7 @@ template <class F>
 void compare_binary(KernelContext& ctx, F&& f) {
     const Tensor& a0 = ctx.in(0);
     const Tensor& b0 = ctx.in(1);
-    if (a0.dtype != b0.dtype)
-        ctx.fail("input dtypes differ: ", dtype_name(a0.dtype), " and ", dtype_name(b0.dtype));
+    if (a0.dtype != b0.dtype) ctx.fail("input dtypes differ: ", dtype_name(a0.dtype), " and ", dtype_name(b0.dtype));
     Tensor a = to_compute(a0), b = to_compute(b0);
     dispatch_all(ctx, a.dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;

@@ -26,17 +26,28 @@ inline bool is_int(DType t) {
 template <class F>
 void dispatch_numeric(const KernelContext& ctx, DType t, F&& f) {
     switch (t) {
-        case DType::f32: return f(Tag<float>{});
-        case DType::f64: return f(Tag<double>{});
-        case DType::i64: return f(Tag<int64_t>{});
-        case DType::i32: return f(Tag<int32_t>{});
-        case DType::i16: return f(Tag<int16_t>{});
-        case DType::i8: return f(Tag<int8_t>{});
-        case DType::u8: return f(Tag<uint8_t>{});
-        case DType::u16: return f(Tag<uint16_t>{});
-        case DType::u32: return f(Tag<uint32_t>{});
-        case DType::u64: return f(Tag<uint64_t>{});
-        default: ctx.fail("unsupported dtype ", dtype_name(t));
+        case DType::f32:
+            return f(Tag<float>{});
+        case DType::f64:
+            return f(Tag<double>{});
+        case DType::i64:
+            return f(Tag<int64_t>{});
+        case DType::i32:
+            return f(Tag<int32_t>{});
+        case DType::i16:
+            return f(Tag<int16_t>{});
+        case DType::i8:
+            return f(Tag<int8_t>{});
+        case DType::u8:
+            return f(Tag<uint8_t>{});
+        case DType::u16:
+            return f(Tag<uint16_t>{});
+        case DType::u32:
+            return f(Tag<uint32_t>{});
+        case DType::u64:
+            return f(Tag<uint64_t>{});
+        default:
+            ctx.fail("unsupported dtype ", dtype_name(t));
     }
 }
 
@@ -51,9 +62,12 @@ void dispatch_all(const KernelContext& ctx, DType t, F&& f) {
 template <class F>
 void dispatch_float(const KernelContext& ctx, DType t, F&& f) {
     switch (t) {
-        case DType::f32: return f(Tag<float>{});
-        case DType::f64: return f(Tag<double>{});
-        default: ctx.fail("unsupported dtype ", dtype_name(t));
+        case DType::f32:
+            return f(Tag<float>{});
+        case DType::f64:
+            return f(Tag<double>{});
+        default:
+            ctx.fail("unsupported dtype ", dtype_name(t));
     }
 }
 

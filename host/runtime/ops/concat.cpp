@@ -9,10 +9,13 @@ void op_concat(KernelContext& ctx) {
     shape[size_t(axis)] = 0;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
         const Tensor& t = ctx.in(i);
-        if (t.dtype != first.dtype) ctx.fail("input dtypes differ: ", dtype_name(first.dtype), " and ", dtype_name(t.dtype));
+        if (t.dtype != first.dtype)
+            ctx.fail("input dtypes differ: ", dtype_name(first.dtype), " and ", dtype_name(t.dtype));
         bool ok = t.rank() == rank;
         for (int64_t d = 0; ok && d < rank; ++d) ok = d == axis || t.shape[size_t(d)] == first.shape[size_t(d)];
-        if (!ok) ctx.fail("cannot concatenate shapes ", shape_str(first.shape), " and ", shape_str(t.shape), " on axis ", std::to_string(axis));
+        if (!ok)
+            ctx.fail("cannot concatenate shapes ", shape_str(first.shape), " and ", shape_str(t.shape), " on axis ",
+                     std::to_string(axis));
         shape[size_t(axis)] += t.shape[size_t(axis)];
     }
     int64_t outer = 1, inner = 1;

@@ -15,8 +15,11 @@ void op_concat_from_sequence(KernelContext& ctx) {
     else shape[size_t(axis)] = 0;
     for (const Tensor& t : seq.items) {
         bool ok = t.dtype == first.dtype && t.rank() == first.rank();
-        for (int64_t d = 0; ok && d < first.rank(); ++d) ok = (!stack && d == axis) || t.shape[size_t(d)] == first.shape[size_t(d)];
-        if (!ok) ctx.fail("cannot ", stack ? "stack " : "concatenate ", dtype_name(first.dtype), " ", shape_str(first.shape), " and ", dtype_name(t.dtype), " ", shape_str(t.shape), " on axis ", std::to_string(axis));
+        for (int64_t d = 0; ok && d < first.rank(); ++d)
+            ok = (!stack && d == axis) || t.shape[size_t(d)] == first.shape[size_t(d)];
+        if (!ok)
+            ctx.fail("cannot ", stack ? "stack " : "concatenate ", dtype_name(first.dtype), " ", shape_str(first.shape),
+                     " and ", dtype_name(t.dtype), " ", shape_str(t.shape), " on axis ", std::to_string(axis));
         shape[size_t(axis)] += stack ? 1 : t.shape[size_t(axis)];
     }
     int64_t outer = 1, inner = 1;

@@ -11,13 +11,15 @@ struct ConvGeom {
 ConvGeom geometry(const KernelContext& ctx, const Tensor& x, const Tensor& w) {
     ConvGeom g;
     int64_t nd = x.rank() - 2;
-    if (nd < 1 || w.rank() != x.rank()) ctx.fail("X ", shape_str(x.shape), " and W ", shape_str(w.shape), " do not form a convolution");
+    if (nd < 1 || w.rank() != x.rank())
+        ctx.fail("X ", shape_str(x.shape), " and W ", shape_str(w.shape), " do not form a convolution");
     g.n = x.shape[0];
     g.c = x.shape[1];
     g.m = w.shape[0];
     g.groups = ctx.node.attr_i("group", 1);
     if (g.groups < 1 || g.c % g.groups || g.m % g.groups || w.shape[1] != g.c / g.groups)
-        ctx.fail("channels ", std::to_string(g.c), " and W ", shape_str(w.shape), " do not match group ", std::to_string(g.groups));
+        ctx.fail("channels ", std::to_string(g.c), " and W ", shape_str(w.shape), " do not match group ",
+                 std::to_string(g.groups));
     g.in.assign(x.shape.begin() + 2, x.shape.end());
     g.k.assign(w.shape.begin() + 2, w.shape.end());
     auto attr = [&](const char* name, int64_t fallback, size_t n) {
@@ -89,7 +91,8 @@ void conv(const Tensor& x, const Tensor& w, const Tensor* b, const ConvGeom& g, 
             const T* xs = x.ptr<T>() + (n * g.c + gr * cg) * g.spatial_in;
             T* ys = y.ptr<T>() + (n * g.m + gr * mg) * g.spatial_out;
             im2col<T>(xs, cg, g, col.data());
-            gemm<T>(mg, g.spatial_out, cg * g.kernel, w.ptr<T>() + gr * mg * cg * g.kernel, false, col.data(), false, ys);
+            gemm<T>(mg, g.spatial_out, cg * g.kernel, w.ptr<T>() + gr * mg * cg * g.kernel, false, col.data(), false,
+                    ys);
             if (b)
                 for (int64_t m = 0; m < mg; ++m)
                     for (int64_t s = 0; s < g.spatial_out; ++s) ys[m * g.spatial_out + s] += b->ptr<T>()[gr * mg + m];
@@ -105,7 +108,8 @@ void op_conv(KernelContext& ctx) {
     Tensor b;
     if (ctx.has_input(2)) b = to_compute(ctx.in(2));
     ConvGeom g = geometry(ctx, x, w);
-    if (b.defined() && b.numel() != g.m) ctx.fail("B has ", std::to_string(b.numel()), " values for ", std::to_string(g.m), " output channels");
+    if (b.defined() && b.numel() != g.m)
+        ctx.fail("B has ", std::to_string(b.numel()), " values for ", std::to_string(g.m), " output channels");
     Shape out_shape = {g.n, g.m};
     out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
     Tensor y = Tensor::empty(x.dtype, out_shape);

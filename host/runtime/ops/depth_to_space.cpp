@@ -9,7 +9,8 @@ void op_depth_to_space(KernelContext& ctx) {
     if (x.rank() != 4) ctx.fail("input must be 4-D, got ", shape_str(x.shape));
     if (bs <= 0) ctx.fail("blocksize must be positive");
     int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-    if (c % (bs * bs)) ctx.fail("channels ", std::to_string(c), " are not a multiple of blocksize² ", std::to_string(bs * bs));
+    if (c % (bs * bs))
+        ctx.fail("channels ", std::to_string(c), " are not a multiple of blocksize² ", std::to_string(bs * bs));
     bool crd = ctx.node.attr_s("mode", "DCR") == "CRD";
     int64_t oc = c / (bs * bs), oh = h * bs, ow = w * bs;
     Tensor out = Tensor::uninitialized(x.dtype, {n, oc, oh, ow});

@@ -18,7 +18,8 @@ std::string strip(const std::string& s) {
 }
 
 // Labels of one term; "..." expands to `ell` labels ending at kEllipsis + max_ell - 1.
-std::vector<int> labels_of(const KernelContext& ctx, const std::string& term, int64_t rank, int64_t& ell_out, int64_t max_ell) {
+std::vector<int> labels_of(const KernelContext& ctx, const std::string& term, int64_t rank, int64_t& ell_out,
+                           int64_t max_ell) {
     std::vector<int> out;
     size_t dots = term.find("...");
     int64_t letters = int64_t(term.size()) - (dots == std::string::npos ? 0 : 3);
@@ -131,7 +132,9 @@ void op_einsum(KernelContext& ctx) {
         if (e == std::string::npos) break;
         b = e + 1;
     }
-    if (terms.size() != ctx.num_inputs()) ctx.fail("equation has ", std::to_string(terms.size()), " terms for ", std::to_string(ctx.num_inputs()), " inputs");
+    if (terms.size() != ctx.num_inputs())
+        ctx.fail("equation has ", std::to_string(terms.size()), " terms for ", std::to_string(ctx.num_inputs()),
+                 " inputs");
     std::vector<Tensor> ins;
     int64_t max_ell = 0, ell;
     for (size_t i = 0; i < terms.size(); ++i) {
@@ -151,7 +154,9 @@ void op_einsum(KernelContext& ctx) {
             auto [it, fresh] = size.emplace(l, n);
             if (!fresh && it->second != n) {
                 if (l >= kEllipsis && (it->second == 1 || n == 1)) it->second = std::max(it->second, n);
-                else ctx.fail("label '", std::string(1, char(l < kEllipsis ? l : '.')), "' has sizes ", std::to_string(it->second), " and ", std::to_string(n));
+                else
+                    ctx.fail("label '", std::string(1, char(l < kEllipsis ? l : '.')), "' has sizes ",
+                             std::to_string(it->second), " and ", std::to_string(n));
             }
             ++count[l];
         }

@@ -21,7 +21,8 @@ void op_gather(KernelContext& ctx) {
     Tensor out = Tensor::empty(data.dtype, out_shape);
     int64_t n = int64_t(idx.size());
     for (int64_t o = 0; o < outer; ++o)
-        for (int64_t j = 0; j < n; ++j) copy_elements(data, (o * dim + idx[size_t(j)]) * inner, out, (o * n + j) * inner, inner);
+        for (int64_t j = 0; j < n; ++j)
+            copy_elements(data, (o * dim + idx[size_t(j)]) * inner, out, (o * n + j) * inner, inner);
     ctx.outputs[0] = std::move(out);
 }
 }  // namespace hfx::rt

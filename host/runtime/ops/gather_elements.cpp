@@ -7,7 +7,8 @@ void op_gather_elements(KernelContext& ctx) {
     const Tensor& it = ctx.in(1);
     std::vector<int64_t> idx = int_values(ctx, it);
     int64_t rank = data.rank();
-    if (it.rank() != rank) ctx.fail("indices rank ", std::to_string(it.rank()), " differs from data rank ", std::to_string(rank));
+    if (it.rank() != rank)
+        ctx.fail("indices rank ", std::to_string(it.rank()), " differs from data rank ", std::to_string(rank));
     int64_t axis = norm_axis(ctx, ctx.node.attr_i("axis", 0), rank);
     Shape ds = strides_of(data.shape);
     Tensor out = Tensor::empty(data.dtype, it.shape);

@@ -16,7 +16,8 @@ void op_gather_nd(KernelContext& ctx) {
                  shape_str(data.shape), " and indices ", shape_str(indices.shape));
     for (int64_t d = 0; d < b; ++d)
         if (data.shape[size_t(d)] != indices.shape[size_t(d)])
-            ctx.fail("batch dimension ", std::to_string(d), " differs: ", shape_str(data.shape), " and ", shape_str(indices.shape));
+            ctx.fail("batch dimension ", std::to_string(d), " differs: ", shape_str(data.shape), " and ",
+                     shape_str(indices.shape));
     Shape out_shape(indices.shape.begin(), indices.shape.end() - 1);
     out_shape.insert(out_shape.end(), data.shape.begin() + b + k, data.shape.end());
     int64_t batches = 1, slice = 1;
@@ -32,7 +33,8 @@ void op_gather_nd(KernelContext& ctx) {
         for (int64_t j = 0; j < k; ++j) {
             int64_t dim = data.shape[size_t(b + j)], v = idx[size_t(t * k + j)];
             if (v < -dim || v >= dim)
-                ctx.fail("index ", std::to_string(v), " out of range for axis ", std::to_string(b + j), " of size ", std::to_string(dim));
+                ctx.fail("index ", std::to_string(v), " out of range for axis ", std::to_string(b + j), " of size ",
+                         std::to_string(dim));
             offset = offset * dim + (v < 0 ? v + dim : v);
         }
         copy_elements(data, batch * per_batch_data + offset * slice, out, t * slice, slice);

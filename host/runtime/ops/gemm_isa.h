@@ -13,8 +13,8 @@ namespace hfx::rt::isa {
 using SgemmFn = void (*)(int64_t rows, int64_t n, int64_t k, const float* a, bool ta, int64_t lda, const float* b,
                          bool tb, int64_t ldb, float* c, int64_t ldc, float alpha, bool acc);
 
-#define HFX_SGEMM_ARGS int64_t, int64_t, int64_t, const float*, bool, int64_t, const float*, bool, int64_t, float*, \
-                       int64_t, float, bool
+#define HFX_SGEMM_ARGS \
+    int64_t, int64_t, int64_t, const float*, bool, int64_t, const float*, bool, int64_t, float*, int64_t, float, bool
 void sgemm_base(HFX_SGEMM_ARGS);
 void sgemm_avx2(HFX_SGEMM_ARGS);
 void sgemm_avx512(HFX_SGEMM_ARGS);
@@ -36,9 +36,9 @@ using SgemmPackedFn = void (*)(int64_t rows, int64_t n0, int64_t n1, int64_t n, 
                                const float* packed, const int64_t* offsets, const PackedInfo& info, float* c,
                                int64_t ldc);
 #define HFX_PACKED_DECL(isa)                                                                                     \
-    PackedInfo packed_info_##isa(int64_t, int64_t);                                                             \
+    PackedInfo packed_info_##isa(int64_t, int64_t);                                                              \
     void pack_b_##isa(const float*, bool, int64_t, int64_t, int64_t, const PackedInfo&, const int64_t*, float*); \
-    void sgemm_packed_##isa(int64_t, int64_t, int64_t, int64_t, int64_t, const float*, int64_t, const float*,   \
+    void sgemm_packed_##isa(int64_t, int64_t, int64_t, int64_t, int64_t, const float*, int64_t, const float*,    \
                             const int64_t*, const PackedInfo&, float*, int64_t);
 HFX_PACKED_DECL(base)
 HFX_PACKED_DECL(avx2)
@@ -47,7 +47,7 @@ HFX_PACKED_DECL(avx512)
 
 using GeluFn = void (*)(const float* x, float* y, int64_t n, float c);  // 0.5 x (1 + erf(c x))
 using LayerNormFn = void (*)(const float* x, float* y, int64_t rows, int64_t n, const float* g, const float* b,
-                             float eps);  // b may be null
+                             float eps);                                        // b may be null
 using SoftmaxFn = void (*)(const float* x, float* y, int64_t rows, int64_t n);  // over contiguous rows
 void softmax_base(const float*, float*, int64_t, int64_t);
 void softmax_avx2(const float*, float*, int64_t, int64_t);

@@ -93,9 +93,9 @@ void check(dnnl_status_t s, const char* what) {
 }
 
 // Column panels, one per thread of the pool, in multiples of 64 (oneDNN's widest block).
-std::vector<std::pair<int64_t, int64_t>> panels(int64_t n, int threads) {
+std::vector<std::pair<int64_t, int64_t> > panels(int64_t n, int threads) {
     int64_t width = std::max<int64_t>(64, (n / threads + 63) / 64 * 64);
-    std::vector<std::pair<int64_t, int64_t>> out;
+    std::vector<std::pair<int64_t, int64_t> > out;
     for (int64_t c0 = 0; c0 < n; c0 += width) out.emplace_back(c0, std::min(n, c0 + width));
     return out;
 }
@@ -128,7 +128,7 @@ struct Weight {
     std::vector<Panel> panels;
     size_t bytes = 0;
     std::mutex mutex;
-    std::map<std::pair<int64_t, bool>, std::vector<dnnl::matmul>> primitives;
+    std::map<std::pair<int64_t, bool>, std::vector<dnnl::matmul> > primitives;
 };
 
 namespace {
@@ -180,7 +180,8 @@ bool matmul(int64_t m, const float* a, Weight& w, float* c, bool acc) {
             OneThread one;  // a primitive sizes its work for the threads it sees when built
             std::vector<dnnl::matmul> made;
             try {
-                for (const auto& p : w.panels) made.emplace_back(describe(m, w.k, p.c1 - p.c0, w.n, p.w.get_desc(), acc));
+                for (const auto& p : w.panels)
+                    made.emplace_back(describe(m, w.k, p.c1 - p.c0, w.n, p.w.get_desc(), acc));
             } catch (const dnnl::error&) {
                 made.clear();  // the layout does not suit this row count: our kernel takes it
             }

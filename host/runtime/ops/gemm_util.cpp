@@ -21,8 +21,8 @@ using MatC = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 
 // Rows [r0, r1) of C.
 template <class T>
-void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta, int64_t m, const T* b, bool tb,
-               T* c, T alpha, bool acc) {
+void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta, int64_t m, const T* b, bool tb, T* c,
+               T alpha, bool acc) {
     int64_t rows = r1 - r0;
     Eigen::Map<Mat<T>> C(c + r0 * n, rows, n);
     auto run = [&](const auto& A) {
@@ -37,7 +37,8 @@ void gemm_rows(int64_t r0, int64_t r1, int64_t n, int64_t k, const T* a, bool ta
         }
     };
     if constexpr (std::is_same_v<T, float>) {  // the per-ISA kernel
-        isa::sgemm()(rows, n, k, ta ? a + r0 : a + r0 * k, ta, ta ? m : k, b, tb, tb ? k : n, c + r0 * n, n, alpha, acc);
+        isa::sgemm()(rows, n, k, ta ? a + r0 : a + r0 * k, ta, ta ? m : k, b, tb, tb ? k : n, c + r0 * n, n, alpha,
+                     acc);
         return;
     }
     if (ta) {  // A stored [k, m]: rows r0..r1 of A^T are columns of it
@@ -79,7 +80,8 @@ Choice choose() {
         {sgemm_avx512, "avx512", gelu_avx512, layernorm_avx512, softmax_avx512, packed_info_avx512, pack_b_avx512,
          sgemm_packed_avx512},
         {sgemm_avx2, "avx2", gelu_avx2, layernorm_avx2, softmax_avx2, packed_info_avx2, pack_b_avx2, sgemm_packed_avx2},
-        {sgemm_base, "base", gelu_base, layernorm_base, softmax_base, packed_info_base, pack_b_base, sgemm_packed_base}};
+        {sgemm_base, "base", gelu_base, layernorm_base, softmax_base, packed_info_base, pack_b_base,
+         sgemm_packed_base}};
     for (const Choice& c : all)
         if (supports(c.name) && (!forced || !*forced || std::strcmp(forced, c.name) == 0)) return c;
     return all[2];
@@ -177,7 +179,8 @@ void gemm_packed(int64_t m, const float* a, const PackedB& b, float* c, bool acc
     int64_t n = b.n, k = b.k;
     if (m == 0 || n == 0) return;
     if (b.lib) {
-        if (!lib::matmul(m, a, *b.lib, c, accumulate)) gemm<float>(m, n, k, a, false, b.source, b.trans_b, c, 1.f, accumulate);
+        if (!lib::matmul(m, a, *b.lib, c, accumulate))
+            gemm<float>(m, n, k, a, false, b.source, b.trans_b, c, 1.f, accumulate);
         return;
     }
     if (!accumulate) std::fill(c, c + m * n, 0.f);
@@ -203,10 +206,9 @@ void gemm_packed(int64_t m, const float* a, const PackedB& b, float* c, bool acc
     });
 }
 
-#define HFX_GEMM(T)                                                                                       \
-    template void gemm<T>(int64_t, int64_t, int64_t, const T*, bool, const T*, bool, T*, T, bool);        \
-    template void gemm_batch<T>(int64_t, int64_t, int64_t, int64_t, const T* const*, const T* const*, \
-                                T* const*);
+#define HFX_GEMM(T)                                                                                \
+    template void gemm<T>(int64_t, int64_t, int64_t, const T*, bool, const T*, bool, T*, T, bool); \
+    template void gemm_batch<T>(int64_t, int64_t, int64_t, int64_t, const T* const*, const T* const*, T* const*);
 HFX_GEMM(float)
 HFX_GEMM(double)
 HFX_GEMM(int32_t)

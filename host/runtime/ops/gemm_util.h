@@ -11,8 +11,8 @@
 namespace hfx::rt {
 
 template <class T>
-void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool trans_a, const T* b, bool trans_b, T* c,
-          T alpha = T(1), bool accumulate = false);
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, bool trans_a, const T* b, bool trans_b, T* c, T alpha = T(1),
+          bool accumulate = false);
 
 // `count` independent GEMMs with per-item pointers (batched MatMul).
 template <class T>

@@ -3,13 +3,14 @@
 namespace hfx::rt {
 namespace {
 template <class T>
-void layer_norm(const Tensor& x, const Shape& tail, const Tensor& scale, const Tensor* bias, int64_t outer, int64_t inner, float eps,
-                Tensor& y, T* mean_out, T* inv_out) {
+void layer_norm(const Tensor& x, const Shape& tail, const Tensor& scale, const Tensor* bias, int64_t outer,
+                int64_t inner, float eps, Tensor& y, T* mean_out, T* inv_out) {
     // Scale/B broadcast to the normalised block [x.shape[axis:]]: read them once into rows.
     std::vector<T> sc(static_cast<size_t>(inner)), bi(static_cast<size_t>(inner), T(0));
     auto fill = [&](const Tensor& t, std::vector<T>& dst) {
         const T* src = t.ptr<T>();
-        broadcast_loop<1>(tail, {t.shape}, [&](int64_t o, const std::array<int64_t, 1>& i) { dst[size_t(o)] = src[i[0]]; });
+        broadcast_loop<1>(tail, {t.shape},
+                          [&](int64_t o, const std::array<int64_t, 1>& i) { dst[size_t(o)] = src[i[0]]; });
     };
     const T* px = x.ptr<T>();
     T* py = y.ptr<T>();
@@ -47,14 +48,16 @@ void op_layer_normalization(KernelContext& ctx) {
         if (t && broadcast_shape(ctx, {t->shape, tail}) != tail)
             ctx.fail("Scale and B must broadcast to X's normalised shape ", shape_str(tail), ", got ",
                      shape_str(t->shape));
-    if (scale.dtype != x.dtype || (bias.defined() && bias.dtype != x.dtype)) ctx.fail("Scale and B must have X's dtype");
+    if (scale.dtype != x.dtype || (bias.defined() && bias.dtype != x.dtype))
+        ctx.fail("Scale and B must have X's dtype");
     Shape stat_shape = x.shape;
     for (int64_t d = axis; d < x.rank(); ++d) stat_shape[size_t(d)] = 1;
     Tensor y = Tensor::empty(x.dtype, x.shape);
     Tensor mean = Tensor::empty(x.dtype, stat_shape), inv = Tensor::empty(x.dtype, stat_shape);
     dispatch_float(ctx, x.dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        layer_norm<T>(x, tail, scale, bias.defined() ? &bias : nullptr, outer, inner, eps, y, mean.ptr<T>(), inv.ptr<T>());
+        layer_norm<T>(x, tail, scale, bias.defined() ? &bias : nullptr, outer, inner, eps, y, mean.ptr<T>(),
+                      inv.ptr<T>());
     });
     ctx.outputs[0] = from_compute(std::move(y), x0.dtype);
     // Mean / InvStdDev use stash_type (float32 by default).

@@ -12,7 +12,8 @@ void op_loop(KernelContext& ctx) {
     Subgraph& body = ctx.subgraph("body");
     const Model& g = body.graph();
     size_t carried = ctx.num_inputs() < 2 ? 0 : ctx.num_inputs() - 2;
-    if (ctx.outputs.size() < carried) ctx.fail("has ", std::to_string(carried), " loop-carried inputs but fewer outputs");
+    if (ctx.outputs.size() < carried)
+        ctx.fail("has ", std::to_string(carried), " loop-carried inputs but fewer outputs");
     size_t scans = ctx.outputs.size() - carried;
     auto scalar_input = [&](size_t i) {  // declared rank of body input i: 0 or 1
         return i < g.inputs.size() && g.inputs[i].dims.size() == 1 ? Shape{1} : Shape{};
@@ -26,7 +27,8 @@ void op_loop(KernelContext& ctx) {
     bool cond = true;
     if (ctx.has_input(1)) {
         const Tensor& c = ctx.in(1);
-        if (c.dtype != DType::boolean || c.numel() != 1) ctx.fail("cond must be one bool, got ", dtype_name(c.dtype), " ", shape_str(c.shape));
+        if (c.dtype != DType::boolean || c.numel() != 1)
+            ctx.fail("cond must be one bool, got ", dtype_name(c.dtype), " ", shape_str(c.shape));
         cond = c.ptr<uint8_t>()[0] != 0;
     }
     std::vector<Value> state;
@@ -41,7 +43,8 @@ void op_loop(KernelContext& ctx) {
         in.insert(in.end(), state.begin(), state.end());
         std::vector<Value> out = body.run(in, ctx.outer);
         if (out.size() != 1 + carried + scans)
-            ctx.fail("body has ", std::to_string(out.size()), " outputs, expected ", std::to_string(1 + carried + scans));
+            ctx.fail("body has ", std::to_string(out.size()), " outputs, expected ",
+                     std::to_string(1 + carried + scans));
         const Tensor& co = out[0].tensor;
         if (co.dtype != DType::boolean || co.numel() != 1) ctx.fail("body's condition output is not one bool");
         cond = co.ptr<uint8_t>()[0] != 0;

@@ -38,7 +38,8 @@ void op_matmul(KernelContext& ctx) {
     if (as.size() == 1) as.insert(as.begin(), 1);
     if (bs.size() == 1) bs.push_back(1);
     int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
-    if (bs[bs.size() - 2] != k) ctx.fail("shapes ", shape_str(a.shape), " and ", shape_str(b.shape), " do not multiply");
+    if (bs[bs.size() - 2] != k)
+        ctx.fail("shapes ", shape_str(a.shape), " and ", shape_str(b.shape), " do not multiply");
     Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
     Shape batch = broadcast_shape(ctx, {ab, bb});
     Shape out_shape = batch;
@@ -48,13 +49,26 @@ void op_matmul(KernelContext& ctx) {
     full.insert(full.end(), {m, n});
     Tensor out = Tensor::uninitialized(a.dtype, full);  // every element is written by the GEMMs
     switch (a.dtype) {
-        case DType::f32: batched<float>(a, b, out, batch, ab, bb, m, n, k); break;
-        case DType::f64: batched<double>(a, b, out, batch, ab, bb, m, n, k); break;
-        case DType::i32: batched<int32_t>(a, b, out, batch, ab, bb, m, n, k); break;
-        case DType::i64: batched<int64_t>(a, b, out, batch, ab, bb, m, n, k); break;
-        case DType::u32: batched<uint32_t>(a, b, out, batch, ab, bb, m, n, k); break;
-        case DType::u64: batched<uint64_t>(a, b, out, batch, ab, bb, m, n, k); break;
-        default: ctx.fail("unsupported dtype ", dtype_name(a0.dtype));
+        case DType::f32:
+            batched<float>(a, b, out, batch, ab, bb, m, n, k);
+            break;
+        case DType::f64:
+            batched<double>(a, b, out, batch, ab, bb, m, n, k);
+            break;
+        case DType::i32:
+            batched<int32_t>(a, b, out, batch, ab, bb, m, n, k);
+            break;
+        case DType::i64:
+            batched<int64_t>(a, b, out, batch, ab, bb, m, n, k);
+            break;
+        case DType::u32:
+            batched<uint32_t>(a, b, out, batch, ab, bb, m, n, k);
+            break;
+        case DType::u64:
+            batched<uint64_t>(a, b, out, batch, ab, bb, m, n, k);
+            break;
+        default:
+            ctx.fail("unsupported dtype ", dtype_name(a0.dtype));
     }
     ctx.outputs[0] = from_compute(out.reshaped(out_shape), a0.dtype);
 }

@@ -34,7 +34,8 @@ void op_pad(KernelContext& ctx) {
     if (ctx.opset >= 18 && ctx.has_input(3)) axes = int_values(ctx, ctx.in(3));
     if (axes.empty())
         for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
-    if (pads.size() != 2 * axes.size()) ctx.fail("pads has ", std::to_string(pads.size()), " entries for ", std::to_string(axes.size()), " axes");
+    if (pads.size() != 2 * axes.size())
+        ctx.fail("pads has ", std::to_string(pads.size()), " entries for ", std::to_string(axes.size()), " axes");
     std::vector<int64_t> begin(size_t(rank), 0), end(size_t(rank), 0);
     for (size_t i = 0; i < axes.size(); ++i) {
         size_t a = size_t(norm_axis(ctx, axes[i], rank));

@@ -4,7 +4,8 @@ namespace hfx::rt {
 // n = max(ceil((limit - start) / delta), 0); out[i] = start + i * delta.
 void op_range(KernelContext& ctx) {
     const Tensor& s0 = ctx.in(0);
-    if (ctx.in(1).dtype != s0.dtype || ctx.in(2).dtype != s0.dtype) ctx.fail("start, limit and delta must share a dtype");
+    if (ctx.in(1).dtype != s0.dtype || ctx.in(2).dtype != s0.dtype)
+        ctx.fail("start, limit and delta must share a dtype");
     dispatch_numeric(ctx, s0.dtype, [&](auto tag) {
         using T = typename decltype(tag)::type;
         T start = s0.ptr<T>()[0], limit = ctx.in(1).ptr<T>()[0], delta = ctx.in(2).ptr<T>()[0];

@@ -7,11 +7,11 @@
 namespace hfx::rt {
 
 struct ReducePlan {
-    Shape kept;              // input shape with reduced axes set to 1
-    Shape out;               // final output shape (keepdims applied)
+    Shape kept;  // input shape with reduced axes set to 1
+    Shape out;   // final output shape (keepdims applied)
     std::vector<bool> reduced;
-    int64_t count = 0;       // input elements per output element
-    bool identity = false;   // noop_with_empty_axes and no axes: output = input
+    int64_t count = 0;      // input elements per output element
+    bool identity = false;  // noop_with_empty_axes and no axes: output = input
 };
 
 ReducePlan reduce_plan(const KernelContext& ctx, const Shape& in, int axes_input_since);
@@ -54,8 +54,7 @@ void reduce_accumulate(const Tensor& in, const ReducePlan& p, std::vector<Acc>& 
 // init(Tag<T>) -> Acc; step(Acc&, T); finish(Acc, count) -> T. Floats accumulate
 // as chosen by init (double for sums); f16 runs in f32.
 template <class Init, class Step, class Finish>
-void reduce_op(KernelContext& ctx, int axes_input_since, bool allow_ints, Init&& init, Step&& step,
-               Finish&& finish) {
+void reduce_op(KernelContext& ctx, int axes_input_since, bool allow_ints, Init&& init, Step&& step, Finish&& finish) {
     const Tensor& x0 = ctx.in(0);
     ReducePlan p = reduce_plan(ctx, x0.shape, axes_input_since);
     if (p.identity) {

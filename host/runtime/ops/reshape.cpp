@@ -9,7 +9,8 @@ void op_reshape(KernelContext& ctx) {
     int64_t known = 1, infer = -1;
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == 0 && !allowzero) {
-            if (i >= x.shape.size()) ctx.fail("shape ", shape_str(s), ": 0 at axis ", std::to_string(i), " beyond input rank");
+            if (i >= x.shape.size())
+                ctx.fail("shape ", shape_str(s), ": 0 at axis ", std::to_string(i), " beyond input rank");
             s[i] = x.shape[i];
         }
         if (s[i] == -1) {

@@ -10,10 +10,12 @@ void op_scatter_nd(KernelContext& ctx) {
     std::vector<int64_t> idx = int_values(ctx, it);
     if (it.rank() < 1) ctx.fail("indices must have rank >= 1");
     int64_t k = it.shape.back();
-    if (k > data.rank()) ctx.fail("index depth ", std::to_string(k), " exceeds data rank ", std::to_string(data.rank()));
+    if (k > data.rank())
+        ctx.fail("index depth ", std::to_string(k), " exceeds data rank ", std::to_string(data.rank()));
     int64_t slice = 1, count = k ? int64_t(idx.size()) / k : 0;
     for (int64_t d = k; d < data.rank(); ++d) slice *= data.shape[size_t(d)];
-    if (upd.numel() != count * slice) ctx.fail("updates shape ", shape_str(upd.shape), " does not match indices and data");
+    if (upd.numel() != count * slice)
+        ctx.fail("updates shape ", shape_str(upd.shape), " does not match indices and data");
     std::string reduction = ctx.node.attr_s("reduction", "none");
     Shape ds = strides_of(data.shape);
     Tensor out = data.clone();
@@ -25,7 +27,8 @@ void op_scatter_nd(KernelContext& ctx) {
             int64_t off = 0;
             for (int64_t d = 0; d < k; ++d) {
                 int64_t v = idx[size_t(i * k + d)], dim = data.shape[size_t(d)];
-                if (v < -dim || v >= dim) ctx.fail("index ", std::to_string(v), " out of range for axis ", std::to_string(d));
+                if (v < -dim || v >= dim)
+                    ctx.fail("index ", std::to_string(v), " out of range for axis ", std::to_string(d));
                 off += (v < 0 ? v + dim : v) * ds[size_t(d)];
             }
             for (int64_t j = 0; j < slice; ++j) {

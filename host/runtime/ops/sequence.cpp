@@ -27,7 +27,8 @@ void op_sequence_construct(KernelContext& ctx) {
     auto s = std::make_shared<Sequence>();
     s->dtype = ctx.in(0).dtype;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-        if (ctx.in(i).dtype != s->dtype) ctx.fail("input dtypes differ: ", dtype_name(s->dtype), " and ", dtype_name(ctx.in(i).dtype));
+        if (ctx.in(i).dtype != s->dtype)
+            ctx.fail("input dtypes differ: ", dtype_name(s->dtype), " and ", dtype_name(ctx.in(i).dtype));
         s->items.push_back(ctx.in(i));
     }
     ctx.set_output(0, SequencePtr(std::move(s)));

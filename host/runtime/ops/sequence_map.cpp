@@ -10,8 +10,8 @@ void op_sequence_map(KernelContext& ctx) {
     size_t count = seq.items.size();
     for (size_t a = 1; a < ctx.num_inputs(); ++a)
         if (ctx.is_sequence(a) && ctx.seq(a).items.size() != count)
-            ctx.fail("input ", std::to_string(a), " has ", std::to_string(ctx.seq(a).items.size()), " items, the sequence ",
-                     std::to_string(count));
+            ctx.fail("input ", std::to_string(a), " has ", std::to_string(ctx.seq(a).items.size()),
+                     " items, the sequence ", std::to_string(count));
     std::vector<std::shared_ptr<Sequence>> outs;
     for (size_t j = 0; j < ctx.outputs.size(); ++j) {
         outs.push_back(std::make_shared<Sequence>());
@@ -20,7 +20,8 @@ void op_sequence_map(KernelContext& ctx) {
     }
     for (size_t i = 0; i < count; ++i) {
         std::vector<Value> in = {seq.items[i]};
-        for (size_t a = 1; a < ctx.num_inputs(); ++a) in.push_back(ctx.is_sequence(a) ? Value(ctx.seq(a).items[i]) : ctx.value(a));
+        for (size_t a = 1; a < ctx.num_inputs(); ++a)
+            in.push_back(ctx.is_sequence(a) ? Value(ctx.seq(a).items[i]) : ctx.value(a));
         std::vector<Value> out = body.run(in, ctx.outer);
         if (out.size() != outs.size())
             ctx.fail("body has ", std::to_string(out.size()), " outputs, the node ", std::to_string(outs.size()));

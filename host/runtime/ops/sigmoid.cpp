@@ -2,6 +2,7 @@
 
 namespace hfx::rt {
 void op_sigmoid(KernelContext& ctx) {
-    unary_float(ctx, [](auto x) -> decltype(x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); });
+    unary_float(
+        ctx, [](auto x) -> decltype(x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); });
 }
 }  // namespace hfx::rt

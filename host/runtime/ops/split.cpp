@@ -11,13 +11,15 @@ void op_split(KernelContext& ctx) {
     int64_t parts = int64_t(ctx.outputs.size());
     if (sizes.empty()) {
         int64_t each = ctx.opset >= 18 ? (dim + parts - 1) / parts : dim / parts;
-        if (ctx.opset < 18 && dim % parts) ctx.fail("axis size ", std::to_string(dim), " does not split into ", std::to_string(parts));
+        if (ctx.opset < 18 && dim % parts)
+            ctx.fail("axis size ", std::to_string(dim), " does not split into ", std::to_string(parts));
         for (int64_t i = 0, left = dim; i < parts; ++i, left -= each) sizes.push_back(std::min(each, left));
     }
     int64_t total = 0;
     for (int64_t s : sizes) total += s;
     if (int64_t(sizes.size()) != parts || total != dim)
-        ctx.fail("split sizes do not add up to axis size ", std::to_string(dim), " over ", std::to_string(parts), " outputs");
+        ctx.fail("split sizes do not add up to axis size ", std::to_string(dim), " over ", std::to_string(parts),
+                 " outputs");
     int64_t outer = 1, inner = 1;
     for (int64_t d = 0; d < axis; ++d) outer *= x.shape[size_t(d)];
     for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.shape[size_t(d)];

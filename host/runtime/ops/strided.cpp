@@ -39,11 +39,16 @@ void copy_typed(const Tensor& in, int64_t base, const std::vector<int64_t>& st, 
 
 void strided_copy(const Tensor& in, int64_t base, const std::vector<int64_t>& st, Tensor& out) {
     switch (dtype_size(in.dtype)) {
-        case 1: return copy_typed<uint8_t>(in, base, st, out);
-        case 2: return copy_typed<uint16_t>(in, base, st, out);
-        case 4: return copy_typed<uint32_t>(in, base, st, out);
-        case 8: return copy_typed<uint64_t>(in, base, st, out);
-        default: fail("tensor: unsupported dtype ", dtype_name(in.dtype));
+        case 1:
+            return copy_typed<uint8_t>(in, base, st, out);
+        case 2:
+            return copy_typed<uint16_t>(in, base, st, out);
+        case 4:
+            return copy_typed<uint32_t>(in, base, st, out);
+        case 8:
+            return copy_typed<uint64_t>(in, base, st, out);
+        default:
+            fail("tensor: unsupported dtype ", dtype_name(in.dtype));
     }
 }
 

@@ -5,7 +5,8 @@ namespace hfx::rt {
 void op_tile(KernelContext& ctx) {
     const Tensor& x = ctx.in(0);
     std::vector<int64_t> reps = int_values(ctx, ctx.in(1));
-    if (int64_t(reps.size()) != x.rank()) ctx.fail("repeats has ", std::to_string(reps.size()), " entries for rank ", std::to_string(x.rank()));
+    if (int64_t(reps.size()) != x.rank())
+        ctx.fail("repeats has ", std::to_string(reps.size()), " entries for rank ", std::to_string(x.rank()));
     Shape xs = strides_of(x.shape), view_shape, out_shape;
     std::vector<int64_t> st;
     for (size_t d = 0; d < reps.size(); ++d) {

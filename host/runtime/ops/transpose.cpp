@@ -7,7 +7,8 @@ void op_transpose(KernelContext& ctx) {
     std::vector<int64_t> perm = ctx.node.attr_ints("perm");
     if (perm.empty())
         for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);
-    if (int64_t(perm.size()) != rank) ctx.fail("perm has ", std::to_string(perm.size()), " entries for rank ", std::to_string(rank));
+    if (int64_t(perm.size()) != rank)
+        ctx.fail("perm has ", std::to_string(perm.size()), " entries for rank ", std::to_string(rank));
     Shape xs = strides_of(x.shape), out_shape;
     std::vector<int64_t> st;
     std::vector<bool> seen(size_t(rank), false);

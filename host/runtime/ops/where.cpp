@@ -21,11 +21,20 @@ void op_where(KernelContext& ctx) {
     if (x.dtype != y.dtype) ctx.fail("input dtypes differ: ", dtype_name(x.dtype), " and ", dtype_name(y.dtype));
     Tensor out = Tensor::empty(x.dtype, broadcast_shape(ctx, {c.shape, x.shape, y.shape}));
     switch (dtype_size(x.dtype)) {  // pure data movement: select by element size
-        case 1: select<uint8_t>(c, x, y, out); break;
-        case 2: select<uint16_t>(c, x, y, out); break;
-        case 4: select<uint32_t>(c, x, y, out); break;
-        case 8: select<uint64_t>(c, x, y, out); break;
-        default: ctx.fail("unsupported dtype ", dtype_name(x.dtype));
+        case 1:
+            select<uint8_t>(c, x, y, out);
+            break;
+        case 2:
+            select<uint16_t>(c, x, y, out);
+            break;
+        case 4:
+            select<uint32_t>(c, x, y, out);
+            break;
+        case 8:
+            select<uint64_t>(c, x, y, out);
+            break;
+        default:
+            ctx.fail("unsupported dtype ", dtype_name(x.dtype));
     }
     ctx.outputs[0] = std::move(out);
 }

@@ -44,23 +44,35 @@ const char* error_of(const std::exception& e) {
 
 at::ScalarType scalar_type(int32_t onnx_type) {
     switch (onnx_type) {
-        case 1: return at::kFloat;
-        case 6: return at::kInt;
-        case 7: return at::kLong;
-        case 9: return at::kBool;
-        case 11: return at::kDouble;
-        default: throw std::runtime_error("tensor data type " + std::to_string(onnx_type) + " is not supported");
+        case 1:
+            return at::kFloat;
+        case 6:
+            return at::kInt;
+        case 7:
+            return at::kLong;
+        case 9:
+            return at::kBool;
+        case 11:
+            return at::kDouble;
+        default:
+            throw std::runtime_error("tensor data type " + std::to_string(onnx_type) + " is not supported");
     }
 }
 
 int32_t onnx_type(at::ScalarType t) {
     switch (t) {
-        case at::kFloat: return 1;
-        case at::kInt: return 6;
-        case at::kLong: return 7;
-        case at::kBool: return 9;
-        case at::kDouble: return 11;
-        default: throw std::runtime_error(std::string("output of type ") + c10::toString(t) + " is not supported");
+        case at::kFloat:
+            return 1;
+        case at::kInt:
+            return 6;
+        case at::kLong:
+            return 7;
+        case at::kBool:
+            return 9;
+        case at::kDouble:
+            return 11;
+        default:
+            throw std::runtime_error(std::string("output of type ") + c10::toString(t) + " is not supported");
     }
 }
 
@@ -106,10 +118,12 @@ std::string class_suffix(const std::string& path) {
     return s;
 }
 
-torch::jit::Module build(const Tree& tree, const std::string& path, const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
+torch::jit::Module build(const Tree& tree, const std::string& path,
+                         const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
     torch::jit::Module m(c10::QualifiedName("__torch__.hfexport." + class_suffix(path)), cu, true);
     m.register_attribute("training", c10::BoolType::get(), false);
-    for (const auto& [name, child] : tree.children) m.register_module(name, build(child, path.empty() ? name : path + "." + name, cu));
+    for (const auto& [name, child] : tree.children)
+        m.register_module(name, build(child, path.empty() ? name : path + "." + name, cu));
     for (const auto& [name, tensor] : tree.attributes) m.register_parameter(name, tensor, !tensor.is_floating_point());
     return m;
 }
@@ -170,14 +184,16 @@ const char* load(const char* path, const char* extra_name, void** handle, const 
     }
 }
 
-const char* run(void* handle, const hfx_ts_tensor* inputs, size_t count, int threads, void* context, hfx_ts_output_fn emit) {
+const char* run(void* handle, const hfx_ts_tensor* inputs, size_t count, int threads, void* context,
+                hfx_ts_output_fn emit) {
     try {
         c10::InferenceMode inference;
         if (threads > 0) at::set_num_threads(threads);
         std::vector<c10::IValue> args;
         for (size_t k = 0; k < count; ++k) args.emplace_back(borrow(inputs[k]));
         c10::IValue out = static_cast<Loaded*>(handle)->module.forward(args);
-        std::vector<c10::IValue> items = out.isTuple() ? out.toTupleRef().elements().vec() : std::vector<c10::IValue>{out};
+        std::vector<c10::IValue> items =
+            out.isTuple() ? out.toTupleRef().elements().vec() : std::vector<c10::IValue>{out};
         for (size_t k = 0; k < items.size(); ++k) {
             at::Tensor t = items[k].toTensor().contiguous();
             std::vector<int64_t> shape = t.sizes().vec();
@@ -196,4 +212,6 @@ const hfx_ts_backend backend = {HFX_TS_BACKEND_VERSION, TORCH_VERSION, save, loa
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const hfx_ts_backend* hfx_torchscript_backend(void) { return &backend; }
+extern "C" __attribute__((visibility("default"))) const hfx_ts_backend* hfx_torchscript_backend(void) {
+    return &backend;
+}

@@ -41,8 +41,15 @@ extern "C" {
 
 /* Element types: the ONNX TensorProto.DataType codes. */
 typedef enum hfx_dtype {
-    HFX_FLOAT = 1, HFX_UINT8 = 2, HFX_INT8 = 3, HFX_INT32 = 6, HFX_INT64 = 7,
-    HFX_BOOL = 9, HFX_FLOAT16 = 10, HFX_DOUBLE = 11, HFX_BFLOAT16 = 16
+    HFX_FLOAT = 1,
+    HFX_UINT8 = 2,
+    HFX_INT8 = 3,
+    HFX_INT32 = 6,
+    HFX_INT64 = 7,
+    HFX_BOOL = 9,
+    HFX_FLOAT16 = 10,
+    HFX_DOUBLE = 11,
+    HFX_BFLOAT16 = 16
 } hfx_dtype;
 
 /* A symbolic value of the graph being built; negative = none / error. */
@@ -52,8 +59,11 @@ typedef int32_t hfx_value;
 typedef struct hfx_build hfx_build;
 
 typedef enum hfx_attr_kind {
-    HFX_ATTR_INT = 0, HFX_ATTR_FLOAT = 1, HFX_ATTR_STRING = 2,
-    HFX_ATTR_INTS = 3, HFX_ATTR_FLOATS = 4
+    HFX_ATTR_INT = 0,
+    HFX_ATTR_FLOAT = 1,
+    HFX_ATTR_STRING = 2,
+    HFX_ATTR_INTS = 3,
+    HFX_ATTR_FLOATS = 4
 } hfx_attr_kind;
 
 typedef struct hfx_attr {
@@ -124,8 +134,8 @@ typedef struct hfx_host_api {
 
     /* -- the export (since 1.0) -- */
     const char* (*model_type)(const hfx_build* b);
-    const char* (*feature)(const hfx_build* b);      /* e.g. "causal-lm-with-past" */
-    int64_t (*opset)(const hfx_build* b);             /* target opset of the writer */
+    const char* (*feature)(const hfx_build* b); /* e.g. "causal-lm-with-past" */
+    int64_t (*opset)(const hfx_build* b);       /* target opset of the writer */
     const char* (*last_error)(const hfx_build* b);
     void (*set_error)(hfx_build* b, const char* message);
 
@@ -134,7 +144,7 @@ typedef struct hfx_host_api {
     int (*config_number)(const hfx_build* b, const char* pointer, double* out);
     int (*config_string)(const hfx_build* b, const char* pointer, const char** out);
     int (*config_bool)(const hfx_build* b, const char* pointer, int* out);
-    int (*config_size)(const hfx_build* b, const char* pointer, size_t* out); /* array/object size */
+    int (*config_size)(const hfx_build* b, const char* pointer, size_t* out);                   /* array/object size */
     int (*config_key)(const hfx_build* b, const char* pointer, size_t index, const char** out); /* object key #index */
 
     /* -- weights by Hugging Face name (since 1.0) -- */
@@ -146,8 +156,8 @@ typedef struct hfx_host_api {
     /* A checkpoint tensor as an initializer under its HF name, checked against
      * `expected` (rank entries; -1 = any) and written as float32. */
     hfx_value (*weight)(hfx_build* b, const char* name, int32_t rank, const int64_t* expected);
-    hfx_value (*constant)(hfx_build* b, const char* name, int32_t dtype, int32_t rank,
-                          const int64_t* shape, const void* data);
+    hfx_value (*constant)(hfx_build* b, const char* name, int32_t dtype, int32_t rank, const int64_t* shape,
+                          const void* data);
     /* Adds a node; writes its num_outputs values into `outputs`. */
     int (*node)(hfx_build* b, const hfx_node_desc* desc, hfx_value* outputs);
     hfx_value (*dtype_of)(const hfx_build* b, hfx_value v); /* element type of a value */
@@ -162,10 +172,10 @@ typedef struct hfx_host_api {
 /* One architecture (model type) a plugin adds. */
 typedef struct hfx_model_type_desc {
     uint32_t struct_size;
-    const char* model_type;            /* the HF config.model_type spelling */
-    const char* const* features;       /* transformers.onnx feature names */
+    const char* model_type;      /* the HF config.model_type spelling */
+    const char* const* features; /* transformers.onnx feature names */
     size_t num_features;
-    const char* reference;             /* e.g. "transformers 4.40.2 modeling_bert.py" */
+    const char* reference; /* e.g. "transformers 4.40.2 modeling_bert.py" */
     /* Builds the graph for host->feature(b). Returns HFX_OK or HFX_ERROR
      * (with the message set through host->set_error). */
     int (*build)(const hfx_host_api* host, hfx_build* b, void* user);
@@ -189,8 +199,7 @@ typedef struct hfx_plugin_desc {
     const char* version;
     /* Called once; registration is only open during this call. On failure
      * writes a message into err (err_len bytes) and returns HFX_ERROR. */
-    int (*register_plugin)(const hfx_host_api* host, hfx_registrar* registrar, char* err,
-                           size_t err_len);
+    int (*register_plugin)(const hfx_host_api* host, hfx_registrar* registrar, char* err, size_t err_len);
 } hfx_plugin_desc;
 
 typedef const hfx_plugin_desc* (*hfx_plugin_entry_fn)(void);

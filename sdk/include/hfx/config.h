@@ -101,9 +101,9 @@ public:
             return name.size() >= t.size() && name.compare(name.size() - t.size(), t.size(), t) == 0;
         };
         if (ends("_heads") || ends("_groups") || name == "n_head" || name == "num_kv_heads") return CountKind::heads;
-        if (starts("num_") || starts("n_") || ends("_size") || ends("_layers") || ends("_dim") ||
-            ends("_embeddings") || ends("_positions") || name == "d_model" || name == "d_kv" || name == "d_ff" ||
-            name == "dim" || name == "depths" || name == "hidden_sizes")
+        if (starts("num_") || starts("n_") || ends("_size") || ends("_layers") || ends("_dim") || ends("_embeddings") ||
+            ends("_positions") || name == "d_model" || name == "d_kv" || name == "d_ff" || name == "dim" ||
+            name == "depths" || name == "hidden_sizes")
             return CountKind::count;
         return CountKind::none;
     }

@@ -43,11 +43,16 @@ enum class ErrorKind {
 
 inline const char* error_kind_name(ErrorKind k) {
     switch (k) {
-        case ErrorKind::input: return "input";
-        case ErrorKind::checkpoint: return "checkpoint";
-        case ErrorKind::config: return "config";
-        case ErrorKind::plugin: return "plugin";
-        case ErrorKind::internal: return "internal";
+        case ErrorKind::input:
+            return "input";
+        case ErrorKind::checkpoint:
+            return "checkpoint";
+        case ErrorKind::config:
+            return "config";
+        case ErrorKind::plugin:
+            return "plugin";
+        case ErrorKind::internal:
+            return "internal";
     }
     return "internal";
 }

@@ -40,11 +40,40 @@ struct A {
     std::vector<int64_t> ints;
     std::vector<float> floats;
 
-    static A integer(std::string n, int64_t v) { A a; a.name = std::move(n); a.i = v; return a; }
-    static A real(std::string n, float v) { A a; a.name = std::move(n); a.kind = HFX_ATTR_FLOAT; a.f = v; return a; }
-    static A str(std::string n, std::string v) { A a; a.name = std::move(n); a.kind = HFX_ATTR_STRING; a.s = std::move(v); return a; }
-    static A list(std::string n, std::vector<int64_t> v) { A a; a.name = std::move(n); a.kind = HFX_ATTR_INTS; a.ints = std::move(v); return a; }
-    static A reals(std::string n, std::vector<float> v) { A a; a.name = std::move(n); a.kind = HFX_ATTR_FLOATS; a.floats = std::move(v); return a; }
+    static A integer(std::string n, int64_t v) {
+        A a;
+        a.name = std::move(n);
+        a.i = v;
+        return a;
+    }
+    static A real(std::string n, float v) {
+        A a;
+        a.name = std::move(n);
+        a.kind = HFX_ATTR_FLOAT;
+        a.f = v;
+        return a;
+    }
+    static A str(std::string n, std::string v) {
+        A a;
+        a.name = std::move(n);
+        a.kind = HFX_ATTR_STRING;
+        a.s = std::move(v);
+        return a;
+    }
+    static A list(std::string n, std::vector<int64_t> v) {
+        A a;
+        a.name = std::move(n);
+        a.kind = HFX_ATTR_INTS;
+        a.ints = std::move(v);
+        return a;
+    }
+    static A reals(std::string n, std::vector<float> v) {
+        A a;
+        a.name = std::move(n);
+        a.kind = HFX_ATTR_FLOATS;
+        a.floats = std::move(v);
+        return a;
+    }
 };
 
 // A graph input/output as OnnxConfig declares it: name, element type, and per
@@ -78,6 +107,7 @@ public:
         ~Scope() { g_.scope_ = saved_; }
         Scope(const Scope&) = delete;
         Scope& operator=(const Scope&) = delete;
+
     private:
         Graph& g_;
         std::string saved_;
@@ -87,7 +117,8 @@ public:
     const std::string& current_scope() const { return scope_; }
     static std::string to_scope(const std::string& hf_path) {
         std::string s = "/" + hf_path;
-        for (char& c : s) if (c == '.') c = '/';
+        for (char& c : s)
+            if (c == '.') c = '/';
         // "layer/0" reads better as "layer.0", as in the HF module names.
         std::string out;
         for (size_t k = 0; k < s.size(); ++k) {

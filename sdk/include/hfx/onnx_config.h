@@ -81,7 +81,8 @@ public:
             return {logits({"batch", "num_labels"})};
         if (task == "multiple-choice") return {logits({"batch", "num_choices"})};
         if (task == "question-answering")
-            return {IO{"start_logits", DT::f32, {"batch", "sequence"}}, IO{"end_logits", DT::f32, {"batch", "sequence"}}};
+            return {IO{"start_logits", DT::f32, {"batch", "sequence"}},
+                    IO{"end_logits", DT::f32, {"batch", "sequence"}}};
         if (task == "masked-im") return {IO{"reconstruction", DT::f32, {"batch", "num_channels", "height", "width"}}};
         throw Error("feature '" + task + "': unknown task");
     }
@@ -144,7 +145,8 @@ public:
         std::string seq = in ? "past_sequence" : "past_sequence + sequence";
         for (int64_t i = 0; i < past_.layers; ++i)
             for (const char* kv : {"key", "value"})
-                io.push_back(IO{(in ? "past_key_values." : "present.") + std::to_string(i) + "." + kv, DT::f32,
+                io.push_back(IO{(in ? "past_key_values." : "present.") + std::to_string(i) + "." + kv,
+                                DT::f32,
                                 {"batch", std::to_string(past_.kv_heads), seq, std::to_string(past_.head_dim)},
                                 HFX_DUMMY_NORMAL});
     }
@@ -171,10 +173,11 @@ public:
             for (const char* part : {"decoder", "encoder"})
                 for (const char* kv : {"key", "value"}) {
                     bool self = std::string(part) == "decoder";
-                    std::string seq = self ? (in ? "past_decoder_sequence" : "past_decoder_sequence + 1")
-                                           : "encoder_sequence";
+                    std::string seq =
+                        self ? (in ? "past_decoder_sequence" : "past_decoder_sequence + 1") : "encoder_sequence";
                     io.push_back(IO{(in ? "past_key_values." : "present.") + std::to_string(i) + "." + part + "." + kv,
-                                    DT::f32, {"batch", std::to_string(past_.kv_heads), seq, std::to_string(past_.head_dim)},
+                                    DT::f32,
+                                    {"batch", std::to_string(past_.kv_heads), seq, std::to_string(past_.head_dim)},
                                     HFX_DUMMY_NORMAL});
                 }
     }

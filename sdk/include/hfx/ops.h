@@ -88,7 +88,8 @@ inline Value gather(Value data, Value indices, int64_t axis = 0) {
 // x[..., start:end] on `axis` (constant bounds; end may be INT64_MAX).
 inline Value slice(Value x, int64_t axis, int64_t start, int64_t end, int64_t step = 1) {
     Graph& g = *x.g;
-    return g.node("Slice", {x, g.constant_i64({start}), g.constant_i64({end}), g.constant_i64({axis}), g.constant_i64({step})});
+    return g.node("Slice",
+                  {x, g.constant_i64({start}), g.constant_i64({end}), g.constant_i64({axis}), g.constant_i64({step})});
 }
 inline std::vector<Value> split(Value x, int64_t axis, Ints sizes) {
     size_t n = sizes.size();

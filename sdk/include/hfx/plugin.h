@@ -106,24 +106,23 @@ private:
 
 }  // namespace hfx
 
-#define HFX_PLUGIN(NAME, VERSION)                                                                  \
-    static void hfx_plugin_register_(hfx::Registrar& reg);                                          \
-    static int hfx_plugin_register_c_(const hfx_host_api* host, hfx_registrar* r, char* err,        \
-                                      size_t err_len) {                                             \
-        try {                                                                                       \
-            hfx::Registrar reg(host, r);                                                            \
-            hfx_plugin_register_(reg);                                                              \
-            return HFX_OK;                                                                          \
-        } catch (const std::exception& e) {                                                         \
-            std::snprintf(err, err_len, "%s", e.what());                                            \
-        } catch (...) {                                                                             \
-            std::snprintf(err, err_len, "unknown exception while registering");                     \
-        }                                                                                           \
-        return HFX_ERROR;                                                                           \
-    }                                                                                               \
-    extern "C" HFX_EXPORT const hfx_plugin_desc* hfx_plugin_entry(void) {                          \
-        static const hfx_plugin_desc desc = {sizeof(hfx_plugin_desc), HFX_ABI_MAJOR, HFX_ABI_MINOR, \
-                                             NAME, VERSION, hfx_plugin_register_c_};                \
-        return &desc;                                                                               \
-    }                                                                                               \
+#define HFX_PLUGIN(NAME, VERSION)                                                                                  \
+    static void hfx_plugin_register_(hfx::Registrar& reg);                                                         \
+    static int hfx_plugin_register_c_(const hfx_host_api* host, hfx_registrar* r, char* err, size_t err_len) {     \
+        try {                                                                                                      \
+            hfx::Registrar reg(host, r);                                                                           \
+            hfx_plugin_register_(reg);                                                                             \
+            return HFX_OK;                                                                                         \
+        } catch (const std::exception& e) {                                                                        \
+            std::snprintf(err, err_len, "%s", e.what());                                                           \
+        } catch (...) {                                                                                            \
+            std::snprintf(err, err_len, "unknown exception while registering");                                    \
+        }                                                                                                          \
+        return HFX_ERROR;                                                                                          \
+    }                                                                                                              \
+    extern "C" HFX_EXPORT const hfx_plugin_desc* hfx_plugin_entry(void) {                                          \
+        static const hfx_plugin_desc desc = {sizeof(hfx_plugin_desc), HFX_ABI_MAJOR, HFX_ABI_MINOR, NAME, VERSION, \
+                                             hfx_plugin_register_c_};                                              \
+        return &desc;                                                                                              \
+    }                                                                                                              \
     static void hfx_plugin_register_(hfx::Registrar& reg)

@@ -30,7 +30,9 @@ public:
     Graph& graph() const { return *g_; }
 
     bool has(const std::string& name) const { return g_->has_weight(path(name)); }
-    Value get(const std::string& name, std::vector<int64_t> shape) const { return g_->weight(path(name), std::move(shape)); }
+    Value get(const std::string& name, std::vector<int64_t> shape) const {
+        return g_->weight(path(name), std::move(shape));
+    }
     std::vector<int64_t> shape(const std::string& name) const { return g_->weight_shape(path(name)); }
 
     // Node names under this module: "/bert/encoder/layer.0/...".

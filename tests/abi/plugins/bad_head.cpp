@@ -11,7 +11,8 @@ static void build(Graph& g) {
     TextEncoderOnnxConfig oc(g, g.feature(), {.token_type_ids = false, .vocab_size = vocab});
     auto in = oc.declare_inputs();
     Weights vb = Weights::base(g, "encoder", "embed.weight");
-    Value x = embedding(vb.pp("embed"), in["input_ids"], vocab, hidden) * unsqueeze(cast(in["attention_mask"], DT::f32), {2});
+    Value x =
+        embedding(vb.pp("embed"), in["input_ids"], vocab, hidden) * unsqueeze(cast(in["attention_mask"], DT::f32), {2});
     x = layer_norm(vb.pp("norm"), x, {.dim = hidden});
     if (oc.task() == "default") {
         oc.output("last_hidden_state", x);

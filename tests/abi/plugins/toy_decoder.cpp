@@ -19,13 +19,16 @@ static void build(Graph& g) {
     Config c = g.config();
     int64_t hidden = c.i("hidden_size"), heads = c.i("num_attention_heads"), vocab = c.i("vocab_size");
     int64_t head_dim = hidden / heads, max_pos = c.i("max_position_embeddings");
-    DecoderOnnxConfig oc(g, g.feature(), {.vocab_size = vocab, .past = {.layers = 1, .kv_heads = heads, .head_dim = head_dim}});
+    DecoderOnnxConfig oc(g, g.feature(),
+                         {.vocab_size = vocab, .past = {.layers = 1, .kv_heads = heads, .head_dim = head_dim}});
     auto in = oc.declare_inputs();
     Weights vb = Weights::base(g, "model", "embed_tokens.weight");
     Value x = embedding(vb.pp("embed_tokens"), in["input_ids"], vocab, hidden) +
               embedding(vb.pp("embed_positions"), in["position_ids"], max_pos, hidden);
     Weights attn = vb.pp("layers.0.self_attn");
-    auto proj = [&](const char* n) { return split_heads(linear(attn.pp(n), x, {.in = hidden, .out = hidden}), heads, head_dim); };
+    auto proj = [&](const char* n) {
+        return split_heads(linear(attn.pp(n), x, {.in = hidden, .out = hidden}), heads, head_dim);
+    };
     Value q = proj("q_proj"), k = proj("k_proj"), v = proj("v_proj");
 #ifdef HFX_BAD_PAST
     if (oc.use_past()) {
@@ -38,7 +41,8 @@ static void build(Graph& g) {
     KvCache cache(oc, in);
     std::tie(k, v) = cache.append(0, k, v);
 #endif
-    Value ctx = merge_heads(scaled_dot_product(q, k, v, {.head_dim = head_dim, .bias = causal_bias(in["input_ids"], in["attention_mask"])}));
+    Value ctx = merge_heads(scaled_dot_product(
+        q, k, v, {.head_dim = head_dim, .bias = causal_bias(in["input_ids"], in["attention_mask"])}));
     x = x + linear(attn.pp("o_proj"), ctx, {.in = hidden, .out = hidden});
     x = layer_norm(vb.pp("norm"), x, {.dim = hidden});
     if (oc.task() == "default") return oc.output("last_hidden_state", x);

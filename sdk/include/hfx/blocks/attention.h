@@ -26,9 +26,9 @@ inline Value repeat_kv(Value x, int64_t kv_heads, int64_t n_rep, int64_t head_di
 
 struct AttentionOptions {
     int64_t head_dim = -1;
-    std::optional<float> scale;        // default 1/sqrt(head_dim); 1.0 for T5 / GPT-Neo
-    std::optional<Value> bias;         // additive, broadcast to [b, h, q, k] (mask, position bias)
-    bool scale_query = false;          // scale q before q k^T (BART) instead of the scores after
+    std::optional<float> scale;  // default 1/sqrt(head_dim); 1.0 for T5 / GPT-Neo
+    std::optional<Value> bias;   // additive, broadcast to [b, h, q, k] (mask, position bias)
+    bool scale_query = false;    // scale q before q k^T (BART) instead of the scores after
 };
 
 // softmax(q k^T * scale + bias) v, all in [batch, heads, seq, head_dim].

@@ -180,7 +180,8 @@ inline void roberta_task_outputs(OnnxConfig& oc, const Weights& base, Value x, V
     } else if (task == "sequence-classification") {
         oc.output("logits", classification_head(Weights(g, "classifier"), x, {.hidden = o.hidden, .labels = o.labels}));
     } else if (task == "multiple-choice") {
-        Value logits = linear(Weights(g, "classifier"), bert_pooler(base.pp("pooler"), x, o.hidden), {.in = o.hidden, .out = 1});
+        Value logits =
+            linear(Weights(g, "classifier"), bert_pooler(base.pp("pooler"), x, o.hidden), {.in = o.hidden, .out = 1});
         oc.output("logits", unflatten_choices(logits, ids));
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = o.labels}));
@@ -233,7 +234,11 @@ struct BertLikeConfig {
     TextEncoderOnnxConfig::Options onnx_options() const { return {.type_vocab_size = type_vocab, .vocab_size = vocab}; }
     // BertEmbeddings' options at width `dim`: hidden_size, or ALBERT / ELECTRA's embedding_size.
     BertEmbeddingsOptions embeddings_options(int64_t dim, std::optional<Value> token_type_ids) const {
-        return {.dim = dim, .vocab = vocab, .type_vocab = type_vocab, .max_pos = max_pos, .eps = eps,
+        return {.dim = dim,
+                .vocab = vocab,
+                .type_vocab = type_vocab,
+                .max_pos = max_pos,
+                .eps = eps,
                 .token_type_ids = token_type_ids};
     }
 };
@@ -263,8 +268,8 @@ struct EncoderHeadOptions {
     std::function<Value(Value)> pooler_output;  // default's pooler_output; unset: the model has no pooler
     std::function<Value(Value)> pooled;         // [b, pooled_hidden], read by `classifier`; unset: pooler_output
     std::function<Value(Value)> masked_lm;      // logits [b, s, vocab]
-    std::function<Value(Value)> sequence_classification;  // logits [b, labels]; unset: classifier(pooled)
-    std::function<Value(Value)> choice_pooled;            // multiple-choice's [b*c, hidden]; unset: pooled
+    std::function<Value(Value)> sequence_classification;               // logits [b, labels]; unset: classifier(pooled)
+    std::function<Value(Value)> choice_pooled;                         // multiple-choice's [b*c, hidden]; unset: pooled
     std::function<std::pair<Value, Value>(Value)> question_answering;  // unset: qa_head(qa_outputs)
 };
 
@@ -316,7 +321,8 @@ inline void encoder_task_outputs(OnnxConfig& oc, Value x, Value input_ids, const
     } else if (task == "token-classification") {
         oc.output("logits", linear(Weights(g, "classifier"), x, {.in = o.hidden, .out = labels}));
     } else if (task == "question-answering") {
-        auto [start, end] = o.question_answering ? o.question_answering(x) : qa_head(Weights(g, "qa_outputs"), x, o.hidden);
+        auto [start, end] =
+            o.question_answering ? o.question_answering(x) : qa_head(Weights(g, "qa_outputs"), x, o.hidden);
         oc.output("start_logits", start);
         oc.output("end_logits", end);
     } else {

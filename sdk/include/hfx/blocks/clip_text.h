@@ -36,10 +36,11 @@ inline Value clip_attention(const Weights& vb, Value x, const std::vector<Value>
 }
 
 // CLIPEncoderLayer (pre-LN): x + self_attn(layer_norm1(x)), then x + mlp(layer_norm2(x)).
-inline Value clip_encoder_layer(const Weights& vb, Value x, const std::vector<Value>& biases, const ClipEncoderOptions& o) {
+inline Value clip_encoder_layer(const Weights& vb, Value x, const std::vector<Value>& biases,
+                                const ClipEncoderOptions& o) {
     auto s = vb.scope();
-    Value h = x + clip_attention(vb.pp("self_attn"), layer_norm(vb.pp("layer_norm1"), x, {.dim = o.hidden, .eps = o.eps}),
-                                 biases, o);
+    Value h = x + clip_attention(vb.pp("self_attn"),
+                                 layer_norm(vb.pp("layer_norm1"), x, {.dim = o.hidden, .eps = o.eps}), biases, o);
     Value m = layer_norm(vb.pp("layer_norm2"), h, {.dim = o.hidden, .eps = o.eps});
     m = activation(linear(vb.pp("mlp.fc1"), m, {.in = o.hidden, .out = o.inter}), o.act);
     return h + linear(vb.pp("mlp.fc2"), m, {.in = o.inter, .out = o.hidden});
@@ -52,8 +53,10 @@ struct ClipTextOptions {
     // CLIPTextConfig with its defaults (a clip model's nested text_config omits them).
     static ClipTextOptions from_config(const Config& c) {
         ClipTextOptions o;
-        o.layer = {.hidden = c.i("hidden_size", 512), .heads = c.i("num_attention_heads", 8),
-                   .inter = c.i("intermediate_size", 2048), .eps = c.f("layer_norm_eps", 1e-5),
+        o.layer = {.hidden = c.i("hidden_size", 512),
+                   .heads = c.i("num_attention_heads", 8),
+                   .inter = c.i("intermediate_size", 2048),
+                   .eps = c.f("layer_norm_eps", 1e-5),
                    .act = c.s("hidden_act", "quick_gelu")};
         o.layers = c.i("num_hidden_layers", 12);
         o.vocab = c.i("vocab_size", 49408);

@@ -103,7 +103,7 @@ inline Value causal_allowed(Value input_ids, Value attention_mask, int64_t windo
     Graph& g = *input_ids.g;
     Value total = squeeze(dim(attention_mask, 1), {0});
     Value fresh = squeeze(dim(input_ids, 1), {0});
-    Value q_pos = unsqueeze(range(total - fresh, total, g.scalar_i64(1)), {1});   // [new, 1]
+    Value q_pos = unsqueeze(range(total - fresh, total, g.scalar_i64(1)), {1});    // [new, 1]
     Value k_pos = unsqueeze(range(g.scalar_i64(0), total, g.scalar_i64(1)), {0});  // [1, total]
     Value visible = logical_not(greater(k_pos, q_pos));
     if (window > 0) visible = logical_and(visible, greater(k_pos, q_pos - g.scalar_i64(window)));
@@ -142,7 +142,9 @@ inline Value last_columns(Value x, Value like) {
 
 // cumsum(attention_mask) - 1 per row, [b, total] int64: each real token's
 // position counting real tokens only (generate(), Bloom's ALiBi offsets).
-inline Value mask_positions(Value attention_mask) { return cumsum(attention_mask, 1) - attention_mask.g->scalar_i64(1); }
+inline Value mask_positions(Value attention_mask) {
+    return cumsum(attention_mask, 1) - attention_mask.g->scalar_i64(1);
+}
 
 // The absolute positions of the new tokens, past .. past + new - 1 ([new], int64):
 // HF's cache_position, the positions a decoder uses when given no position_ids.

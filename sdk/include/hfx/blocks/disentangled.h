@@ -62,10 +62,10 @@ inline Value log_bucket_position(Value rel, int64_t bucket_size, int64_t max_pos
     float log_den = std::log(float(double(max_position - 1) / double(mid)));
     Value ratio = cast(abs_pos, DT::f32) / float(mid);
     Value log_pos = unary("Ceil", log(ratio) / log_den * float(mid - 1)) + float(mid);
-    Value bucket = where(logical_not(greater(abs_pos, g.scalar_i64(mid))), cast(rel, DT::f32), log_pos * cast(sign, DT::f32));
+    Value bucket =
+        where(logical_not(greater(abs_pos, g.scalar_i64(mid))), cast(rel, DT::f32), log_pos * cast(sign, DT::f32));
     return cast(bucket, DT::i64);
 }
-
 
 // Content->position: c2p[b, h, i, j] = (q_i . pos_key[c2p_pos[i, j]]).
 // q [b, h, s, d], pos_key [1 or b, h, 2*span, d], c2p_pos [s, s] int64.
@@ -87,7 +87,7 @@ inline Value p2c_scores(Value k, Value pos_query, Value p2c_pos) {
 // DeBERTa's encoder mask: keep[b, 1, i, j] = mask[b, i] * mask[b, j] (bool).
 inline Value pairwise_mask(Value attention_mask) {
     Value token = logical_not(equal(attention_mask, attention_mask.g->scalar_i64(0)));  // [b, s]
-    return logical_and(unsqueeze(token, {1, 3}), unsqueeze(token, {1, 2}));            // [b, 1, s, s]
+    return logical_and(unsqueeze(token, {1, 3}), unsqueeze(token, {1, 2}));             // [b, 1, s, s]
 }
 
 // XSoftmax: masked entries get finfo.min before the softmax and 0 after it,
@@ -142,9 +142,9 @@ struct DebertaLikeConfig {
           layers(c.i("num_hidden_layers")), inter(c.i("intermediate_size")), vocab(c.i("vocab_size")),
           type_vocab(c.i("type_vocab_size", 0)), max_pos(c.i("max_position_embeddings", 512)),
           max_rel(c.i("max_relative_positions", -1)), pooler_hidden(c.i("pooler_hidden_size", hidden)),
-          eps(c.f("layer_norm_eps", 1e-7)), act(c.s("hidden_act", "gelu")), pooler_act(c.s("pooler_hidden_act", "gelu")),
-          position_biased_input(c.b("position_biased_input", true)), relative_attention(c.b("relative_attention", false)),
-          pos_att(pos_att_types(c)) {
+          eps(c.f("layer_norm_eps", 1e-7)), act(c.s("hidden_act", "gelu")),
+          pooler_act(c.s("pooler_hidden_act", "gelu")), position_biased_input(c.b("position_biased_input", true)),
+          relative_attention(c.b("relative_attention", false)), pos_att(pos_att_types(c)) {
         if (max_rel < 1) max_rel = max_pos;
     }
     bool c2p() const { return pos_att.count("c2p") > 0; }
@@ -158,8 +158,13 @@ struct DebertaLikeConfig {
         return {.hidden = hidden, .heads = heads, .inter = inter, .eps = eps, .act = act};
     }
     DebertaEmbeddingOptions embedding_options() const {
-        return {.vocab = vocab, .embed = embed, .hidden = hidden, .max_pos = max_pos, .type_vocab = type_vocab,
-                .position_biased_input = position_biased_input, .eps = eps};
+        return {.vocab = vocab,
+                .embed = embed,
+                .hidden = hidden,
+                .max_pos = max_pos,
+                .type_vocab = type_vocab,
+                .position_biased_input = position_biased_input,
+                .eps = eps};
     }
 };
 
@@ -174,10 +179,12 @@ inline void deberta_task_outputs(OnnxConfig& oc, const Weights& base, Value x, V
         {.hidden = c.hidden,
          .pooled_hidden = c.pooler_hidden,
          .pooled = [&](Value h) { return context_pooler(Weights(g, "pooler"), h, c.pooler_hidden, c.pooler_act); },
-         .masked_lm = [&](Value h) {
-             return bert_lm_head(Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), h,
-                                 {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
-         }});
+         .masked_lm =
+             [&](Value h) {
+                 return bert_lm_head(
+                     Weights(g, "cls.predictions"), base.pp("embeddings.word_embeddings"), h,
+                     {.hidden = c.hidden, .vocab = c.vocab, .eps = c.eps, .act = c.act, .embed = c.embed});
+             }});
 }
 
 }  // namespace hfx

@@ -10,9 +10,7 @@ namespace hfx {
 inline Value first_token(Value hidden) { return gather(hidden, hidden.g->scalar_i64(0), 1); }
 
 // multiple-choice runs the body on [batch*choices, ...]: [b, c, s] -> [b*c, s]
-inline Value flatten_choices(Value x) {
-    return reshape(x, concat({x.g->constant_i64({-1}), dim(x, 2)}, 0));
-}
+inline Value flatten_choices(Value x) { return reshape(x, concat({x.g->constant_i64({-1}), dim(x, 2)}, 0)); }
 // ... and folds the per-choice logits back: [b*c, 1] -> [b, c] (choices from `like`, [b, c, s]).
 inline Value unflatten_choices(Value logits, Value like) {
     return reshape(logits, concat({logits.g->constant_i64({-1}), dim(like, 1)}, 0));

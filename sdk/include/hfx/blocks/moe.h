@@ -31,7 +31,7 @@ inline Value top_k_routing(Value probs, const TopKRoutingOptions& o) {
     for (int64_t i = 0; i < o.k; ++i) {
         Value one = equal(ids, argmax(remaining, -1, true));  // [..., experts] bool
         picked = i == 0 ? one : logical_or(picked, one);
-        remaining = where(one, g.scalar(-1.f), remaining);    // below every probability
+        remaining = where(one, g.scalar(-1.f), remaining);  // below every probability
     }
     Value w = where(picked, probs, g.scalar(0.f));
     return o.normalize ? w / reduce_sum(w, {-1}) : w;

@@ -36,7 +36,8 @@ struct NormOptions {
 inline Value layer_norm(const Weights& vb, Value x, NormOptions o = {}) {
     auto s = vb.scope();
     Value w = vb.get(o.weight, {o.dim});
-    Value b = o.bias ? vb.get(o.bias_name, {o.dim}) : x.g->constant_f32(std::vector<float>(size_t(vb.shape(o.weight)[0]), 0.f));
+    Value b = o.bias ? vb.get(o.bias_name, {o.dim})
+                     : x.g->constant_f32(std::vector<float>(size_t(vb.shape(o.weight)[0]), 0.f));
     return layer_norm_op(x, w, b, float(o.eps));
 }
 

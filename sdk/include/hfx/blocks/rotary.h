@@ -108,7 +108,8 @@ inline RotaryTables rotary_tables(Value positions, const RotaryOptions& o) {
     if (o.scaling == RotaryScaling::linear) {
         t = t / float(o.factor);
     } else if (o.scaling == RotaryScaling::dynamic) {
-        if (!o.inv_freq.empty()) throw Error("rotary: dynamic scaling recomputes inv_freq from base, not from inv_freq");
+        if (!o.inv_freq.empty())
+            throw Error("rotary: dynamic scaling recomputes inv_freq from base, not from inv_freq");
         // Beyond max_position_embeddings the base grows with the longest
         // position: base * (f * len / max - (f - 1)) ^ (r / (r - 2)).
         // HF keeps the enlarged inv_freq in the module between calls; the graph
@@ -123,8 +124,8 @@ inline RotaryTables rotary_tables(Value positions, const RotaryOptions& o) {
         Value longer = greater(len, g.scalar(float(o.max_position_embeddings)));
         inv = where(longer, scaled, inv);
     }
-    Value freqs = unsqueeze(t, {-1}) * inv;    // [b, s, r/2]
-    Value angles = unsqueeze(freqs, {-3});     // [b, 1, s, r/2]: heads axis
+    Value freqs = unsqueeze(t, {-1}) * inv;  // [b, s, r/2]
+    Value angles = unsqueeze(freqs, {-3});   // [b, 1, s, r/2]: heads axis
     if (o.attention_factor != 1.0f) return {cos(angles) * o.attention_factor, sin(angles) * o.attention_factor};
     return {cos(angles), sin(angles)};
 }

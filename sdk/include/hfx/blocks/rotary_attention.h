@@ -44,7 +44,8 @@ inline Value rotary_attention(Value q, Value k, Value v, const RotaryTables& t, 
     int64_t n_rep = o.heads / o.kv_heads;
     k = repeat_kv(k, o.kv_heads, n_rep, o.head_dim);
     v = repeat_kv(v, o.kv_heads, n_rep, o.head_dim);
-    if (!o.scale && !o.softcap) return merge_heads(scaled_dot_product(q, k, v, {.head_dim = o.head_dim, .bias = o.bias}));
+    if (!o.scale && !o.softcap)
+        return merge_heads(scaled_dot_product(q, k, v, {.head_dim = o.head_dim, .bias = o.bias}));
     Value w = matmul(q, transpose(k, {0, 1, 3, 2}));  // [b, heads, s, past + s]
     w = o.scale ? w * *o.scale : w / float(std::sqrt(double(o.head_dim)));
     if (o.softcap) w = tanh(w / *o.softcap) * *o.softcap;

@@ -25,9 +25,9 @@ struct RotaryDims {
 };
 
 struct RotaryDimsDefaults {
-    int64_t kv_heads = 0;         // num_key_value_heads when the config omits it; 0: num_attention_heads
-    bool head_dim_key = false;    // the config class has a head_dim key (Gemma); else hidden_size / heads
-    int64_t head_dim = 0;         // its default; 0: hidden_size / heads
+    int64_t kv_heads = 0;       // num_key_value_heads when the config omits it; 0: num_attention_heads
+    bool head_dim_key = false;  // the config class has a head_dim key (Gemma); else hidden_size / heads
+    int64_t head_dim = 0;       // its default; 0: hidden_size / heads
 };
 
 // hidden_size, num_attention_heads, num_key_value_heads, num_hidden_layers, intermediate_size,
@@ -42,7 +42,8 @@ inline RotaryDims rotary_dims(const Config& c, const RotaryDimsDefaults& d = {})
     r.inter = c.i("intermediate_size");
     r.vocab = c.i("vocab_size");
     if (d.head_dim_key) {
-        r.head_dim = d.head_dim > 0 ? c.i("head_dim", d.head_dim) : c.i("head_dim", r.heads > 0 ? r.hidden / r.heads : 0);
+        r.head_dim =
+            d.head_dim > 0 ? c.i("head_dim", d.head_dim) : c.i("head_dim", r.heads > 0 ? r.hidden / r.heads : 0);
     } else {
         c.require_divisible("hidden_size", r.hidden, "num_attention_heads", r.heads);
         r.head_dim = r.hidden / r.heads;
@@ -61,26 +62,34 @@ struct RotaryLayer {
 
     // split_heads(linear(vb, x)): x [b, s, hidden] -> [b, n, s, head_dim]
     Value project(const Weights& vb, Value x, int64_t n, bool bias) const {
-        return split_heads(linear(vb, x, {.in = dims.hidden, .out = n * dims.head_dim, .bias = bias}), n, dims.head_dim);
+        return split_heads(linear(vb, x, {.in = dims.hidden, .out = n * dims.head_dim, .bias = bias}), n,
+                           dims.head_dim);
     }
     // rotary_attention on this layer's cache entry and mask -> [b, s, heads * head_dim]
     Value attend(Value q, Value k, Value v, std::optional<float> scale = {}, std::optional<float> softcap = {}) const {
         return rotary_attention(q, k, v, tables, rope, d.cache,
-                                {.heads = dims.heads, .kv_heads = dims.kv_heads, .head_dim = dims.head_dim,
-                                 .layer = index, .bias = bias, .scale = scale, .softcap = softcap});
+                                {.heads = dims.heads,
+                                 .kv_heads = dims.kv_heads,
+                                 .head_dim = dims.head_dim,
+                                 .layer = index,
+                                 .bias = bias,
+                                 .scale = scale,
+                                 .softcap = softcap});
     }
 };
 
 struct RotarySelfAttentionOptions {
-    bool qkv_bias = false, o_bias = false;   // q/k/v_proj and o_proj biases
-    std::optional<float> scale, softcap;     // Gemma 2 (RotaryAttentionOptions)
+    bool qkv_bias = false, o_bias = false;  // q/k/v_proj and o_proj biases
+    std::optional<float> scale, softcap;    // Gemma 2 (RotaryAttentionOptions)
 };
 
 // LlamaAttention.forward (eager) and its copies: q_proj, k_proj, v_proj -> rotary attention -> o_proj.
-inline Value rotary_self_attention(const Weights& vb, Value x, const RotaryLayer& l, const RotarySelfAttentionOptions& o) {
+inline Value rotary_self_attention(const Weights& vb, Value x, const RotaryLayer& l,
+                                   const RotarySelfAttentionOptions& o) {
     auto s = vb.scope();
     const RotaryDims& c = l.dims;
-    Value ctx = l.attend(l.project(vb.pp("q_proj"), x, c.heads, o.qkv_bias), l.project(vb.pp("k_proj"), x, c.kv_heads, o.qkv_bias),
+    Value ctx = l.attend(l.project(vb.pp("q_proj"), x, c.heads, o.qkv_bias),
+                         l.project(vb.pp("k_proj"), x, c.kv_heads, o.qkv_bias),
                          l.project(vb.pp("v_proj"), x, c.kv_heads, o.qkv_bias), o.scale, o.softcap);
     return linear(vb.pp("o_proj"), ctx, {.in = c.heads * c.head_dim, .out = c.hidden, .bias = o.o_bias});
 }
@@ -117,22 +126,22 @@ inline RotarySublayerFn gated_mlps(GatedMlpOptions o) {
 struct RotaryDecoderOptions {
     RotaryDims dims;
     RotaryOptions rope;
-    int64_t window = 0;             // causal_bias's sliding window on every layer (Mistral: sliding_window + 1)
-    int64_t even_layer_window = 0;  // Gemma 2: the even layers' window (the odd ones see all)
-    bool scale_embedding = false;   // Gemma: embeddings * sqrt(hidden_size)
-    bool parallel_residual = false; // StableLM: x + attn(ln(x)) + mlp(ln(x))
-    bool post_norms = false;        // Gemma 2: post_attention_layernorm on the attention output,
-                                    // pre/post_feedforward_layernorm around the MLP
-    std::string mlp_module = "mlp"; // Mixtral: block_sparse_moe
+    int64_t window = 0;              // causal_bias's sliding window on every layer (Mistral: sliding_window + 1)
+    int64_t even_layer_window = 0;   // Gemma 2: the even layers' window (the odd ones see all)
+    bool scale_embedding = false;    // Gemma: embeddings * sqrt(hidden_size)
+    bool parallel_residual = false;  // StableLM: x + attn(ln(x)) + mlp(ln(x))
+    bool post_norms = false;         // Gemma 2: post_attention_layernorm on the attention output,
+                                     // pre/post_feedforward_layernorm around the MLP
+    std::string mlp_module = "mlp";  // Mixtral: block_sparse_moe
     // The heads (DecoderHeadOptions): tie_word_embeddings' default (unset: the embedding when the
     // checkpoint has no lm_head), pooling, final_logit_softcapping.
     std::optional<bool> tie_default;
     bool score_then_pick = true;
     std::optional<float> logit_softcap;
     RotarySelfAttentionOptions self_attention;  // the default attention's biases, scale, softcap
-    RotaryNormFn norm;              // input_layernorm, post_attention_layernorm, ..., model.norm
-    RotarySublayerFn attention;     // self_attn; unset: rotary_self_attention(self_attention)
-    RotarySublayerFn mlp;           // mlp_module
+    RotaryNormFn norm;                          // input_layernorm, post_attention_layernorm, ..., model.norm
+    RotarySublayerFn attention;                 // self_attn; unset: rotary_self_attention(self_attention)
+    RotarySublayerFn mlp;                       // mlp_module
     // The tables from the positions [b | 1, s]; unset: rotary_tables(positions, rope) (Phi-3: longrope).
     std::function<RotaryTables(Value positions)> tables;
 };
@@ -170,7 +179,7 @@ inline void rotary_decoder(Graph& g, const RotaryDecoderOptions& o) {
 
     Weights model = Weights::base(g, "model", "embed_tokens.weight");
     Value x = embedding(model.pp("embed_tokens"), d.ids, c.vocab, c.hidden);  // [b, s, hidden]
-    if (o.scale_embedding) x = x * float(std::sqrt(double(c.hidden)));   // the normalizer is a float32 tensor
+    if (o.scale_embedding) x = x * float(std::sqrt(double(c.hidden)));        // the normalizer is a float32 tensor
     RotaryTables tables = o.tables ? o.tables(d.positions) : rotary_tables(d.positions, o.rope);
     for (int64_t i = 0; i < c.layers; ++i) {
         Value bias = even_bias && i % 2 == 0 ? *even_bias : d.mask_bias;
@@ -178,9 +187,14 @@ inline void rotary_decoder(Graph& g, const RotaryDecoderOptions& o) {
     }
     x = o.norm(model.pp("norm"), x);
 
-    decoder_task_outputs(oc, x, d.ids, {.embedding = model.pp("embed_tokens"), .hidden = c.hidden, .vocab = c.vocab,
-                                        .pad_token_id = pad_token_id(g.config()), .tie_default = o.tie_default,
-                                        .score_then_pick = o.score_then_pick, .logit_softcap = o.logit_softcap});
+    decoder_task_outputs(oc, x, d.ids,
+                         {.embedding = model.pp("embed_tokens"),
+                          .hidden = c.hidden,
+                          .vocab = c.vocab,
+                          .pad_token_id = pad_token_id(g.config()),
+                          .tie_default = o.tie_default,
+                          .score_then_pick = o.score_then_pick,
+                          .logit_softcap = o.logit_softcap});
 }
 
 }  // namespace hfx

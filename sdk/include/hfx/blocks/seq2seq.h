@@ -34,14 +34,14 @@ public:
     struct Options {
         int64_t vocab_size = 2;
         int64_t decoder_vocab_size = -1;  // when the decoder has its own vocabulary (Marian); -1 = vocab_size
-        int64_t hidden = -1;  // d_model: the width of encoder_hidden_states
-        PastShape past;       // decoder layers, heads, head_dim
+        int64_t hidden = -1;              // d_model: the width of encoder_hidden_states
+        PastShape past;                   // decoder layers, heads, head_dim
         bool speech = false;  // input_features [batch, num_mel_bins, frames] instead of input_ids/attention_mask
         int64_t num_mel_bins = 80;
-        int64_t frames = -1;  // a fixed number of frames (Whisper: 2 * max_source_positions)
+        int64_t frames = -1;          // a fixed number of frames (Whisper: 2 * max_source_positions)
         int64_t encoder_length = -1;  // a fixed encoder length (Whisper: max_source_positions); -1 = "encoder_sequence"
-        int64_t ids_end = -1;  // >= 0: the dummy input_ids close each row with this token (BART-family
-                               // sequence-classification pools at the last eos; HF wants one per row)
+        int64_t ids_end = -1;         // >= 0: the dummy input_ids close each row with this token (BART-family
+                                      // sequence-classification pools at the last eos; HF wants one per row)
     };
     Seq2SeqOnnxConfig(Graph& g, const std::string& feature, Options o)
         : OnnxSeq2SeqConfigWithPast(g, feature, o.past), o_(o), component_(g.component()) {
@@ -71,26 +71,33 @@ public:
         if (runs_encoder()) {
             if (o_.speech) {
                 std::string frames = o_.frames > 0 ? std::to_string(o_.frames) : "encoder_frames";
-                in.push_back(IO{"input_features", DT::f32, {"batch", std::to_string(o_.num_mel_bins), frames},
-                                HFX_DUMMY_NORMAL});
+                in.push_back(IO{
+                    "input_features", DT::f32, {"batch", std::to_string(o_.num_mel_bins), frames}, HFX_DUMMY_NORMAL});
             } else {
-                in.push_back(o_.ids_end >= 0
-                                 ? IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS_ENDING, 0, o_.vocab_size, o_.ids_end}
-                                 : IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS, 0, o_.vocab_size});
+                in.push_back(
+                    o_.ids_end >= 0
+                        ? IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS_ENDING, 0, o_.vocab_size, o_.ids_end}
+                        : IO{"input_ids", DT::i64, {"batch", enc}, HFX_DUMMY_IDS, 0, o_.vocab_size});
                 in.push_back(IO{"attention_mask", DT::i64, {"batch", enc}, HFX_DUMMY_MASK});
             }
         }
         if (runs_decoder() && !shifts_inputs()) {
-            IO ids{component_.empty() ? "decoder_input_ids" : "input_ids", DT::i64, {"batch", "decoder_sequence"},
-                   HFX_DUMMY_IDS, 0, o_.decoder_vocab_size > 0 ? o_.decoder_vocab_size : o_.vocab_size};
+            IO ids{component_.empty() ? "decoder_input_ids" : "input_ids",
+                   DT::i64,
+                   {"batch", "decoder_sequence"},
+                   HFX_DUMMY_IDS,
+                   0,
+                   o_.decoder_vocab_size > 0 ? o_.decoder_vocab_size : o_.vocab_size};
             in.push_back(ids);
             if (!component_.empty()) {
                 if (!o_.speech)
                     in.push_back(IO{"encoder_attention_mask", DT::i64, {"batch", encoder_axis()}, HFX_DUMMY_MASK});
                 // With the cross-attention cache as input the states are not needed (optimum's file has no such input).
                 if (!past_in_inputs())
-                    in.push_back(IO{"encoder_hidden_states", DT::f32,
-                                    {"batch", encoder_axis(), std::to_string(o_.hidden)}, HFX_DUMMY_NORMAL});
+                    in.push_back(IO{"encoder_hidden_states",
+                                    DT::f32,
+                                    {"batch", encoder_axis(), std::to_string(o_.hidden)},
+                                    HFX_DUMMY_NORMAL});
             }
             if (past_in_inputs()) fill_cache(in, true);
         }
@@ -100,7 +107,8 @@ public:
         if (component_ == "encoder") return {IO{"last_hidden_state", DT::f32, {"batch", encoder_axis(), "hidden"}}};
         if (shifts_inputs()) return OnnxConfig::common_outputs(task_);
         std::vector<IO> out;
-        if (task_ == "default") out.push_back(IO{"last_hidden_state", DT::f32, {"batch", "decoder_sequence", "hidden"}});
+        if (task_ == "default")
+            out.push_back(IO{"last_hidden_state", DT::f32, {"batch", "decoder_sequence", "hidden"}});
         else out.push_back(IO{"logits", DT::f32, {"batch", "decoder_sequence", "vocab"}});
         if (component_.empty())
             out.push_back(IO{"encoder_last_hidden_state", DT::f32, {"batch", encoder_axis(), "hidden"}});
@@ -115,16 +123,17 @@ private:
     // past_key_values.{i}.decoder|encoder.key|value (inputs) or present.* (outputs):
     // [batch, heads, seq, head_dim]; a graph may decode several tokens per step.
     void fill_cache(std::vector<IO>& io, bool in) const {
-        std::string self_seq = in ? "past_decoder_sequence"
-                                  : past_in_inputs() ? "past_decoder_sequence + decoder_sequence" : "decoder_sequence";
+        std::string self_seq = in                 ? "past_decoder_sequence"
+                               : past_in_inputs() ? "past_decoder_sequence + decoder_sequence"
+                                                  : "decoder_sequence";
         for (int64_t i = 0; i < past_.layers; ++i)
             for (std::string part : {"decoder", "encoder"}) {
                 if (!in && part == "encoder" && !encoder_present_in_outputs()) continue;
                 for (const char* kv : {"key", "value"})
                     io.push_back(IO{(in ? "past_key_values." : "present.") + std::to_string(i) + "." + part + "." + kv,
                                     DT::f32,
-                                    {"batch", std::to_string(past_.kv_heads), part == "decoder" ? self_seq : encoder_axis(),
-                                     std::to_string(past_.head_dim)},
+                                    {"batch", std::to_string(past_.kv_heads),
+                                     part == "decoder" ? self_seq : encoder_axis(), std::to_string(past_.head_dim)},
                                     HFX_DUMMY_NORMAL});
             }
     }
@@ -200,7 +209,8 @@ inline Value step_positions(Value ids, Value past_length, int64_t offset = 0) {
 // BART's shift_tokens_right: [start, ids[:, :-1]] with -100 replaced by pad.
 inline Value shift_tokens_right(Value ids, int64_t pad_token_id, int64_t decoder_start_token_id) {
     Graph& g = *ids.g;
-    Value first = expand(g.constant_i64({decoder_start_token_id}, {1, 1}), concat({dim(ids, 0), g.constant_i64({1})}, 0));
+    Value first =
+        expand(g.constant_i64({decoder_start_token_id}, {1, 1}), concat({dim(ids, 0), g.constant_i64({1})}, 0));
     Value shifted = concat({first, slice(ids, 1, 0, -1)}, 1);
     return where(equal(shifted, g.scalar_i64(-100)), g.scalar_i64(pad_token_id), shifted);
 }

@@ -14,8 +14,8 @@ struct SequenceSummaryOptions {
     std::string type = "last";  // summary_type: last | first | mean
     bool use_proj = false;      // summary_use_proj: Linear under `<prefix>.summary`
     int64_t hidden = -1;
-    int64_t proj_out = -1;      // num_labels when summary_proj_to_labels, else hidden
-    std::string activation;     // summary_activation ("tanh", ...; empty = identity)
+    int64_t proj_out = -1;   // num_labels when summary_proj_to_labels, else hidden
+    std::string activation;  // summary_activation ("tanh", ...; empty = identity)
 
     // The options SequenceSummary(config) derives from config.json.
     static SequenceSummaryOptions from(const Config& c, int64_t hidden) {
@@ -36,7 +36,8 @@ inline Value sequence_summary(const Weights& vb, Value hidden, const SequenceSum
     Value out;
     if (o.type == "last") {
         out = squeeze(slice(hidden, 1, -1, INT64_MAX), {1});
-        hidden.g->set_property("padding_invariant", "false: SequenceSummary 'last' pools the last position, padding included, as HF does");
+        hidden.g->set_property("padding_invariant",
+                               "false: SequenceSummary 'last' pools the last position, padding included, as HF does");
     } else if (o.type == "first") out = first_token(hidden);
     else if (o.type == "mean") out = reduce_mean(hidden, {1}, false);
     else throw Error("config key 'summary_type': '" + o.type + "' is not supported");

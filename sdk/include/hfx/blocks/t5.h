@@ -14,7 +14,6 @@ struct RelativeBucketOptions {
     int64_t max_distance = 128;
 };
 
-
 // relative_position (int64, key - query) -> bucket (int64): exact buckets for
 // small distances, logarithmic ones up to max_distance.
 inline Value relative_position_bucket(Value relative_position, RelativeBucketOptions o) {

@@ -37,16 +37,18 @@ public:
     VisionOnnxConfig(Graph& g, std::string task, Options o) : OnnxConfig(g, std::move(task)), o_(o) {}
 
     std::vector<IO> inputs() const override {
-        return {IO{"pixel_values", DT::f32,
+        return {IO{"pixel_values",
+                   DT::f32,
                    {"batch", std::to_string(o_.num_channels), std::to_string(o_.height), std::to_string(o_.width)},
                    HFX_DUMMY_NORMAL}};
     }
     std::vector<IO> outputs() const override {
         if (task_ != "default") return OnnxConfig::outputs();
-        std::vector<IO> out = {o_.spatial_hidden
-                                   ? IO{"last_hidden_state", DT::f32, {"batch", "num_channels", "height", "width"}}
-                                   : IO{"last_hidden_state", DT::f32,
-                                        {"batch", o_.sequence >= 0 ? std::to_string(o_.sequence) : "sequence", "hidden"}}};
+        std::vector<IO> out = {
+            o_.spatial_hidden ? IO{"last_hidden_state", DT::f32, {"batch", "num_channels", "height", "width"}}
+                              : IO{"last_hidden_state",
+                                   DT::f32,
+                                   {"batch", o_.sequence >= 0 ? std::to_string(o_.sequence) : "sequence", "hidden"}}};
         if (o_.pooler_output) out.push_back(IO{"pooler_output", DT::f32, {"batch", "hidden"}});
         return out;
     }
@@ -129,9 +131,9 @@ struct ViTLayerOptions {
     double eps = 1e-12;
     std::string act = "gelu";
     bool qkv_bias = true;
-    bool key_bias = true;        // BEiT: the key projection has no bias
-    bool layer_scale = false;    // BEiT: lambda_1 / lambda_2 scale both branches
-    std::optional<Value> bias;   // additive attention bias (relative position), [1|b, heads, s, s]
+    bool key_bias = true;       // BEiT: the key projection has no bias
+    bool layer_scale = false;   // BEiT: lambda_1 / lambda_2 scale both branches
+    std::optional<Value> bias;  // additive attention bias (relative position), [1|b, heads, s, s]
 };
 
 // ViTLayer / DeiTLayer / BeitLayer: pre-norm self-attention and MLP, each
@@ -143,7 +145,8 @@ inline Value vit_layer(const Weights& vb, Value x, const ViTLayerOptions& o) {
     Value h = layer_norm(vb.pp("layernorm_before"), x, {.dim = o.hidden, .eps = o.eps});
     Weights self = vb.pp("attention.attention");
     auto proj = [&](const char* name, bool bias) {
-        return split_heads(linear(self.pp(name), h, {.in = o.hidden, .out = o.hidden, .bias = bias}), o.heads, head_dim);
+        return split_heads(linear(self.pp(name), h, {.in = o.hidden, .out = o.hidden, .bias = bias}), o.heads,
+                           head_dim);
     };
     Value ctx = [&] {
         auto s2 = self.scope();
@@ -153,9 +156,10 @@ inline Value vit_layer(const Weights& vb, Value x, const ViTLayerOptions& o) {
     Value attn = linear(vb.pp("attention.output.dense"), ctx, {.in = o.hidden, .out = o.hidden});
     if (o.layer_scale) attn = vb.get("lambda_1", {o.hidden}) * attn;
     x = attn + x;
-    Value up = activation(linear(vb.pp("intermediate.dense"), layer_norm(vb.pp("layernorm_after"), x, {.dim = o.hidden, .eps = o.eps}),
-                                 {.in = o.hidden, .out = o.intermediate}),
-                          o.act);
+    Value up = activation(
+        linear(vb.pp("intermediate.dense"), layer_norm(vb.pp("layernorm_after"), x, {.dim = o.hidden, .eps = o.eps}),
+               {.in = o.hidden, .out = o.intermediate}),
+        o.act);
     Value out = linear(vb.pp("output.dense"), up, {.in = o.intermediate, .out = o.hidden});
     if (o.layer_scale) out = vb.get("lambda_2", {o.hidden}) * out;
     return out + x;
@@ -168,8 +172,8 @@ inline Value pixel_shuffle(Value x, int64_t channels, int64_t h, int64_t w, int6
 }
 
 struct MaskedImDecoderOptions {
-    int64_t in = -1;             // hidden channels of the feature map
-    int64_t num_channels = 3;    // image channels
+    int64_t in = -1;           // hidden channels of the feature map
+    int64_t num_channels = 3;  // image channels
     int64_t encoder_stride = 16;
     int64_t height = -1, width = -1;  // feature map size
 };
